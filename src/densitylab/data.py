@@ -1,0 +1,109 @@
+"""The two data sets of the report, with seeded, reproducible splits.
+
+* two-moons in 2-D: :func:`sample_moons` draws a fresh sample for any seed, so
+  training sets, test sets and repeats are independent draws from one distribution;
+* handwritten digits in 64-D (scikit-learn's 8×8 ``load_digits``, pixel values
+  0–16): :func:`load_digits_split` makes a stratified held-out split.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.datasets import load_digits, make_moons
+from sklearn.model_selection import train_test_split
+
+from densitylab.models._base import as_generator, check_positive_int
+
+__all__ = ["DigitsSplit", "load_digits_split", "sample_moons"]
+
+
+def _int_seed(random_state) -> int:
+    """A 32-bit integer seed drawn from any seed-like value (for scikit-learn helpers)."""
+    return int(as_generator(random_state).integers(np.iinfo(np.int32).max))
+
+
+def sample_moons(n_samples, *, noise=0.1, random_state=None) -> np.ndarray:
+    """Draw ``n_samples`` points of scikit-learn's two-moons distribution.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of points, at least 2.
+    noise : float, default=0.1
+        Standard deviation of the Gaussian noise added to the two half circles.
+    random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seed; equal seeds give identical samples.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+
+    Examples
+    --------
+    >>> from densitylab.data import sample_moons
+    >>> X = sample_moons(500, noise=0.1, random_state=0)
+    >>> X.shape
+    (500, 2)
+    """
+    n_samples = check_positive_int(n_samples, "n_samples", minimum=2)
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0:
+        raise ValueError(f"noise must be a non-negative number, got {noise!r}.")
+    X, _ = make_moons(
+        n_samples=n_samples, noise=float(noise), random_state=_int_seed(random_state)
+    )
+    return X.astype(np.float64)
+
+
+class DigitsSplit(NamedTuple):
+    """A stratified train/held-out split of the digits data."""
+
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+
+
+def load_digits_split(test_fraction=0.25, *, random_state=0) -> DigitsSplit:
+    """Load scikit-learn's 8×8 digits (1797 images, 64 features) and split them.
+
+    The split is stratified by digit class, so both parts keep the class
+    proportions, and seeded, so equal seeds give identical splits.
+
+    Parameters
+    ----------
+    test_fraction : float, default=0.25
+        Share of the images held out, strictly between 0 and 1.
+    random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seed of the split.
+
+    Returns
+    -------
+    DigitsSplit
+        ``(X_train, X_test, y_train, y_test)``; features are float64 pixel
+        intensities in [0, 16].
+
+    Examples
+    --------
+    >>> from densitylab.data import load_digits_split
+    >>> split = load_digits_split(0.25, random_state=0)
+    >>> split.X_train.shape, split.X_test.shape
+    ((1347, 64), (450, 64))
+    """
+    if (
+        isinstance(test_fraction, bool)
+        or not isinstance(test_fraction, numbers.Real)
+        or not 0.0 < test_fraction < 1.0
+    ):
+        raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction!r}.")
+    digits = load_digits()
+    X_train, X_test, y_train, y_test = train_test_split(
+        digits.data.astype(np.float64),
+        digits.target,
+        test_size=float(test_fraction),
+        stratify=digits.target,
+        random_state=_int_seed(random_state),
+    )
+    return DigitsSplit(X_train, X_test, y_train, y_test)

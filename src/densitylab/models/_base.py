@@ -1,0 +1,195 @@
+"""Shared machinery of the density models: validation, randomness, Gaussian numerics.
+
+Kept in one place so that every model validates, seeds and evaluates Gaussians the
+same way. Gaussians are handled through the lower Cholesky factor ``L`` of the
+covariance (``Σ = L Lᵀ``): log-determinants come from ``diag(L)`` and Mahalanobis
+distances from a triangular solve, never from ``inv`` or ``det``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from scipy import linalg
+from sklearn.base import BaseEstimator, DensityMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+LOG_2PI = np.log(2.0 * np.pi)
+
+
+class DensityEstimatorBase(DensityMixin, BaseEstimator):
+    """Common ``fit``-time validation, ``score`` and sampling plumbing.
+
+    Subclasses implement ``_fit(X)``, ``_score_samples(X)`` and
+    ``_sample(n_samples, rng)`` on validated float64 arrays; this class checks the
+    input, the fitted state and the random state around them.
+    """
+
+    # Least number of training rows a model accepts; subclasses may raise it.
+    _min_train_samples = 2
+
+    def fit(self, X, y=None):
+        """Fit the density model to ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; finite values only.
+        y : None
+            Ignored; present for scikit-learn API compatibility.
+
+        Returns
+        -------
+        self : estimator
+            The fitted estimator.
+        """
+        X = validate_data(
+            self, X, reset=True, dtype=np.float64, ensure_min_samples=self._min_train_samples
+        )
+        return self._fit(X)
+
+    def score_samples(self, X):
+        """Natural logarithm of the density at each row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+            Query points; finite values only.
+
+        Returns
+        -------
+        log_density : ndarray of shape (n_queries,)
+            ``log p(x)`` for each row; ``-inf`` only where the density is exactly 0.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self._score_samples(X)
+
+    def score(self, X, y=None):
+        """Mean log density of ``X`` under the model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+            Query points.
+        y : None
+            Ignored; present for scikit-learn API compatibility.
+
+        Returns
+        -------
+        mean_log_density : float
+            ``mean(score_samples(X))``.
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def sample(self, n_samples=1, random_state=None):
+        """Draw samples from the fitted density.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples, at least 1.
+        random_state : None, int, numpy.random.Generator or numpy.random.RandomState
+            Source of randomness. ``None`` falls back to the estimator's own
+            ``random_state``; when both are ``None`` a fresh, unseeded
+            :class:`numpy.random.Generator` is used (never NumPy's global state).
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            Samples from exactly the density that :meth:`score_samples` evaluates.
+        """
+        check_is_fitted(self)
+        n_samples = check_n_samples(n_samples)
+        seed = self.random_state if random_state is None else random_state
+        return self._sample(n_samples, as_generator(seed))
+
+
+def as_generator(random_state) -> np.random.Generator:
+    """Turn a seed-like value into a :class:`numpy.random.Generator`.
+
+    ``None`` gives a fresh, unseeded generator (not NumPy's global state), an int
+    or :class:`numpy.random.SeedSequence` a seeded one, a Generator is returned
+    as is, and a legacy :class:`numpy.random.RandomState` seeds a new Generator
+    from its stream (so it advances, as scikit-learn's own use of it does).
+    """
+    if random_state is None or isinstance(
+        random_state, (numbers.Integral, np.integer, np.random.SeedSequence)
+    ):
+        if isinstance(random_state, (numbers.Integral, np.integer)) and random_state < 0:
+            raise ValueError(f"random_state must be non-negative, got {random_state}.")
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
+    raise ValueError(
+        "random_state must be None, an int, a numpy.random.Generator or a "
+        f"numpy.random.RandomState, got {random_state!r}."
+    )
+
+
+def check_n_samples(n_samples) -> int:
+    """Validate a requested sample count: an integer of at least 1."""
+    if isinstance(n_samples, bool) or not isinstance(n_samples, (numbers.Integral, np.integer)):
+        raise ValueError(f"n_samples must be an integer >= 1, got {n_samples!r}.")
+    if n_samples < 1:
+        raise ValueError(f"n_samples must be an integer >= 1, got {n_samples}.")
+    return int(n_samples)
+
+
+def check_positive_int(value, name: str, minimum: int = 1) -> int:
+    """Validate an integer hyper-parameter ``name`` that must be ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}.")
+    return int(value)
+
+
+def check_nonnegative_float(value, name: str) -> float:
+    """Validate a real hyper-parameter ``name`` that must be finite and ``>= 0``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a non-negative number, got {value!r}.")
+    value = float(value)
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite non-negative number, got {value}.")
+    return value
+
+
+def cholesky_factor(covariance: np.ndarray, *, name: str = "covariance") -> np.ndarray:
+    """Lower Cholesky factor of a covariance matrix, with an actionable error.
+
+    Raises
+    ------
+    ValueError
+        If ``covariance`` is not numerically positive definite: the remedy is a
+        larger ``reg_covar``.
+    """
+    try:
+        return linalg.cholesky(covariance, lower=True, check_finite=False)
+    except linalg.LinAlgError as exc:
+        raise ValueError(
+            f"The {name} is not positive definite (singular or ill-conditioned data); "
+            "increase reg_covar."
+        ) from exc
+
+
+def gaussian_log_pdf(X: np.ndarray, mean: np.ndarray, chol: np.ndarray) -> np.ndarray:
+    """log N(x | mean, L Lᵀ) for each row of ``X``.
+
+    Uses ``log|Σ| = 2 Σ log L_ii`` and ``(x-μ)ᵀ Σ⁻¹ (x-μ) = ‖L⁻¹ (x-μ)‖²``.
+    """
+    n_features = X.shape[1]
+    z = linalg.solve_triangular(chol, (X - mean).T, lower=True, check_finite=False)
+    log_det = 2.0 * np.sum(np.log(np.diag(chol)))
+    return -0.5 * (np.einsum("ij,ij->j", z, z) + log_det + n_features * LOG_2PI)
+
+
+def sample_gaussian(
+    rng: np.random.Generator, mean: np.ndarray, chol: np.ndarray, n_samples: int
+) -> np.ndarray:
+    """Draw ``n_samples`` rows from N(mean, L Lᵀ) as ``mean + z Lᵀ``, z standard normal."""
+    z = rng.standard_normal((n_samples, mean.shape[0]))
+    return mean + z @ chol.T
