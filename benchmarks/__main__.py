@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import platform
 import sys
@@ -19,7 +20,7 @@ def _machine() -> str:
         if info.get("user_api") == "blas"
     )
     return (
-        f"{platform.processor() or platform.machine()}, {len(__import__('os').sched_getaffinity(0))}"
+        f"{platform.processor() or platform.machine()}, {len(os.sched_getaffinity(0))}"
         f" cores, Python {platform.python_version()}, NumPy {np.__version__}, BLAS: {blas}"
     )
 

@@ -39,7 +39,7 @@ def best_time(fn, *, repeat: int = 5, number: int = 1) -> float:
 
 
 def peak_memory(fn) -> tuple[float, int]:
-    """Seconds and peak bytes allocated through Python/NumPy (tracemalloc) by one call of ``fn()``."""
+    """Seconds and peak bytes allocated (tracemalloc: Python and NumPy) by one ``fn()``."""
     tracemalloc.start()
     try:
         start = time.perf_counter()

@@ -97,7 +97,9 @@ def load_digits_split(test_fraction=0.25, *, random_state=0) -> DigitsSplit:
         or not isinstance(test_fraction, numbers.Real)
         or not 0.0 < test_fraction < 1.0
     ):
-        raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction!r}.")
+        raise ValueError(
+            f"test_fraction must lie strictly between 0 and 1, got {test_fraction!r}."
+        )
     digits = load_digits()
     X_train, X_test, y_train, y_test = train_test_split(
         digits.data.astype(np.float64),
