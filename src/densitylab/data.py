@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import NamedTuple
 
@@ -49,8 +50,12 @@ def sample_moons(n_samples, *, noise=0.1, random_state=None) -> np.ndarray:
     (500, 2)
     """
     n_samples = check_positive_int(n_samples, "n_samples", minimum=2)
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0:
-        raise ValueError(f"noise must be a non-negative number, got {noise!r}.")
+    if (
+        isinstance(noise, bool)
+        or not isinstance(noise, numbers.Real)
+        or not (math.isfinite(noise) and noise >= 0)
+    ):
+        raise ValueError(f"noise must be a finite non-negative number, got {noise!r}.")
     X, _ = make_moons(
         n_samples=n_samples, noise=float(noise), random_state=_int_seed(random_state)
     )
@@ -101,6 +106,16 @@ def load_digits_split(test_fraction=0.25, *, random_state=0) -> DigitsSplit:
             f"test_fraction must lie strictly between 0 and 1, got {test_fraction!r}."
         )
     digits = load_digits()
+    # train_test_split rounds the test count up; stratification needs every class on
+    # both sides, so each side must hold at least one image per class.
+    n_images, n_classes = digits.target.shape[0], np.unique(digits.target).shape[0]
+    n_test = math.ceil(float(test_fraction) * n_images)
+    if min(n_test, n_images - n_test) < n_classes:
+        raise ValueError(
+            f"test_fraction={test_fraction!r} leaves {n_test} of {n_images} images for the "
+            f"held-out part and {n_images - n_test} for training; a stratified split needs "
+            f"at least {n_classes} (one per class) on each side."
+        )
     X_train, X_test, y_train, y_test = train_test_split(
         digits.data.astype(np.float64),
         digits.target,

@@ -1,0 +1,222 @@
+"""The built report: every page, figure and glued number, checked in the HTML and in a browser.
+
+The tests marked ``book`` read ``_build/html``, which ``make book`` builds (CI runs
+``make book`` before ``make test``). Without a built site they fail and say so:
+a report that was never built is not a report that passed.
+
+The other tests check the book's sources and the execution-cache guard and need
+no build.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+
+
+def _load_script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+check_site = _load_script("check_site")
+book_cache = _load_script("book_cache")
+
+DOCNAMES = check_site.toc_docnames(ROOT)
+NOTEBOOKS = [name for name in DOCNAMES if name.startswith("notebooks/")]
+GLUE_ROLE = re.compile(r"\{glue:text\}`([^`]+)`")
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    if not (HTML / "index.html").is_file():
+        pytest.fail(
+            f"{HTML} holds no built report: run `make book` first "
+            "(it creates .venv, executes the notebooks and builds the site).",
+            pytrace=False,
+        )
+    return HTML
+
+
+@pytest.fixture(scope="session")
+def browser_reports(site, tmp_path_factory):
+    if check_site.find_chromium() is None:
+        pytest.fail(
+            "chromium is not installed: run `make chromium` "
+            "(apt-get update && apt-get install -y chromium).",
+            pytrace=False,
+        )
+    shots = site.parent / "screenshots"
+    return check_site.browse(site, DOCNAMES, screenshots=shots)
+
+
+# ------------------------------------------------------------------ sources, no build
+
+
+def test_toc_has_the_six_chapters_in_order():
+    assert DOCNAMES == [
+        "book/intro",
+        "book/methods",
+        "notebooks/moons_2d",
+        "notebooks/digits_64d",
+        "book/reproduce",
+        "book/bibliography",
+    ]
+    for name in DOCNAMES:
+        suffix = ".ipynb" if name.startswith("notebooks/") else ".md"
+        assert (ROOT / f"{name}{suffix}").is_file(), f"{name}{suffix} is missing"
+
+
+def _notebook_parameters(name: str) -> list[str]:
+    """Names assigned in the notebook's cell tagged ``parameters`` (read from the .py)."""
+    text = (ROOT / "notebooks" / f"{name}.py").read_text()
+    cells = re.split(r"^# %%", text, flags=re.MULTILINE)
+    tagged = [c for c in cells if re.match(r".*tags=\[[^\]]*\"parameters\"", c.split("\n")[0])]
+    assert len(tagged) == 1, f"{name}.py must have exactly one cell tagged parameters"
+    body = tagged[0].split("\n", 1)[1]
+    names = []
+    for node in ast.parse(body).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        names += [t.id for t in targets if isinstance(t, ast.Name)]
+    return names
+
+
+def _documented_parameters(name: str) -> list[str]:
+    """Parameter names in the table under the notebook's heading in reproduce.md."""
+    text = (ROOT / "book" / "reproduce.md").read_text()
+    match = re.search(rf"<!-- parameters of {name} -->\n(.*?)\n\n", text, flags=re.DOTALL)
+    assert match, f"reproduce.md has no parameter table for {name}"
+    rows = [line for line in match.group(1).splitlines() if line.startswith("| `")]
+    return [re.match(r"\| `([A-Za-z_0-9]+)`", row).group(1) for row in rows]
+
+
+@pytest.mark.parametrize("name", ["moons_2d", "digits_64d"])
+def test_reproduce_lists_exactly_the_notebook_parameters(name):
+    assert _documented_parameters(name) == _notebook_parameters(name)
+
+
+def test_reproduce_code_example_runs(capsys):
+    text = (ROOT / "book" / "reproduce.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+    assert len(blocks) == 1
+    exec(compile(blocks[0], "reproduce.md", "exec"), {})
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "GMM",
+        "GaussianKDE",
+        "KDE samples vs test data",
+    ]
+
+
+def test_intro_glues_only_keys_the_notebooks_define():
+    intro = (ROOT / "book" / "intro.md").read_text()
+    roles = GLUE_ROLE.findall(intro)
+    assert roles, "the intro shows no computed number"
+    for role in roles:
+        path, key = role.split("::")
+        key = key.rsplit(":", 1)[0]
+        source = (ROOT / "book" / path).with_suffix(".py").read_text()
+        assert re.search(rf"glue\(\s*[\"']{key}[\"']", source), f"{key} is not glued in {path}"
+
+
+def test_cache_guard_clears_on_any_input_change(tmp_path):
+    (tmp_path / "src" / "pkg").mkdir(parents=True)
+    module = tmp_path / "src" / "pkg" / "m.py"
+    module.write_text("x = 1\n")
+    (tmp_path / "pyproject.toml").write_text("[project]\n")
+    build = tmp_path / "_build"
+    cache = build / book_cache.CACHE_NAME
+
+    def fill():
+        cache.mkdir(parents=True, exist_ok=True)
+        (cache / "entry").write_text("executed")
+
+    digest = book_cache.inputs_digest(tmp_path, packages="numpy==1\n")
+    assert book_cache.clear_if_stale(build, digest)  # no record yet: start clean
+    fill()
+    assert not book_cache.clear_if_stale(build, digest)
+    assert (cache / "entry").exists(), "an unchanged package must keep the cache"
+
+    module.write_text("x = 2\n")
+    changed_src = book_cache.inputs_digest(tmp_path, packages="numpy==1\n")
+    assert changed_src != digest
+    assert book_cache.clear_if_stale(build, changed_src)
+    assert not cache.exists(), "a changed src/ must clear the cache"
+
+    fill()
+    changed_pins = book_cache.inputs_digest(tmp_path, packages="numpy==2\n")
+    assert changed_pins != changed_src
+    assert book_cache.clear_if_stale(build, changed_pins)
+    assert not cache.exists(), "changed installed packages must clear the cache"
+
+
+def test_make_book_is_strict_and_guards_the_cache():
+    makefile = (ROOT / "Makefile").read_text()
+    flags = re.search(r"^BOOK_FLAGS := (.*)$", makefile, flags=re.MULTILINE).group(1).split()
+    assert {"-W", "-n", "--keep-going", "--all"} <= set(flags)
+    recipe = re.search(r"^book:.*\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE).group(1)
+    guard, build = recipe.splitlines()
+    assert "scripts/book_cache.py" in guard, "the cache guard must run before the build"
+    assert "jupyter-book build . $(BOOK_FLAGS)" in build
+
+
+# ------------------------------------------------------------------ the built site
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_page_has_no_problems(site, docname):
+    assert check_site.static_problems(site, docname) == []
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("docname", NOTEBOOKS)
+def test_study_pages_show_figures(site, docname):
+    html = check_site.page_path(site, docname).read_text(encoding="utf-8")
+    figures = re.findall(r"<img [^>]*src=\"([^\"]+\.png)\"", html)
+    assert len(figures) >= 3, f"{docname} shows {len(figures)} figures"
+
+
+@pytest.mark.book
+def test_intro_shows_every_glued_number(site):
+    expected = len(GLUE_ROLE.findall((ROOT / "book" / "intro.md").read_text()))
+    html = check_site.page_path(site, "book/intro").read_text(encoding="utf-8")
+    pasted = re.findall(r'<span class="pasted-text">([^<]*)</span>', html)
+    assert len(pasted) == expected
+    assert all(re.fullmatch(r"[−\-]?[0-9][0-9.,e+\-−]*%?|[A-Za-z_]+", p) for p in pasted), pasted
+
+
+@pytest.mark.book
+def test_mathjax_and_bibliography_are_built_in(site):
+    tex_chtml = site / "_static" / "mathjax" / "tex-chtml.js"
+    assert tex_chtml.is_file() and tex_chtml.stat().st_size > 100_000
+    bibliography = check_site.page_path(site, "book/bibliography").read_text(encoding="utf-8")
+    cited = set(
+        re.findall(r"\{cite(?::[pt])?\}`([^`]+)`", (ROOT / "book" / "methods.md").read_text())
+    )
+    keys = {key.strip() for group in cited for key in group.split(",")}
+    assert len(keys) >= 8
+    for key in keys:
+        assert f'id="id-{key}"' in bibliography or key in bibliography, key
+
+
+@pytest.mark.book
+@pytest.mark.slow
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_page_in_browser(browser_reports, docname):
+    report = browser_reports[docname]
+    assert report.problems() == []
+    if docname in {"book/methods", "book/intro"} or docname in NOTEBOOKS:
+        assert report.mjx_containers > 0, "no maths rendered on a page with maths"
+    assert report.mjx_containers >= report.math_elements
