@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NOTEBOOKS := notebooks/moons_2d.py notebooks/digits_64d.py
+# The README's figure: notebook, glued figure, committed copy.
+README_FIGURE := notebooks/moons_2d.ipynb moons_fig_gallery book/images/moons_2d_models.png
 # Every warning fails the book; --all rereads every page, so pages that glue numbers
 # from a notebook are rewritten whenever the notebook ran again.
 BOOK_FLAGS := --builder html -W -n --keep-going --all
@@ -32,9 +34,11 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 # Re-execute the notebooks in place: sync each .py (the file people edit) into its
-# .ipynb and run it deterministically, so the committed .ipynb holds fresh outputs.
+# .ipynb and run it deterministically, so the committed .ipynb holds fresh outputs;
+# then refresh the README's figure from the executed notebook.
 notebooks: $(STAMP)
 	for nb in $(NOTEBOOKS); do $(BIN)/python scripts/execute_notebook.py $$nb || exit 1; done
+	$(BIN)/python scripts/readme_figure.py $(README_FIGURE)
 
 # Build the report into _build/html. The notebooks execute at build time (cached in
 # _build/.jupyter_cache); book_cache.py clears that cache whenever src/, pyproject.toml

@@ -69,6 +69,8 @@ WINDOW = (1280, 1400)
 OUTPUT_PROBLEMS = re.compile(
     r"Traceback|Warning:|\w+Warning\b|\b\w*Error:|\bException\b|\x1b\[|<ipython-input",
 )
+# What a notebook shows for a figure that was stored without any image.
+MATPLOTLIB_REPR = re.compile(r"<(?:Figure|matplotlib\.figure\.Figure)[^>]*>")
 # Sphinx prints "??" for a numbered reference it could not resolve.
 UNRESOLVED = re.compile(r"\?\?")
 
@@ -144,6 +146,16 @@ def static_problems(html_dir: Path, docname: str) -> list[str]:
         why = image_problem(target)
         if why:
             problems.append(f"{docname}: image {src}: {why}")
+
+    # A figure shows a picture, not the text repr of a matplotlib Figure (which is all
+    # a notebook stores when no image formatter is active).
+    for figure in article.find_all("figure"):
+        if figure.find(["img", "svg", "object"]) is None:
+            caption = figure.find("figcaption")
+            label = figure.get("id") or (caption.get_text()[:60] if caption else "?")
+            problems.append(f"{docname}: figure {label!r} has no image")
+    for match in MATPLOTLIB_REPR.finditer(article.get_text()):
+        problems.append(f"{docname}: a figure is rendered as text: {match.group(0)!r}")
 
     # Notebook outputs: no traceback, warning or stderr stream.
     for output in article.select("div.cell_output"):

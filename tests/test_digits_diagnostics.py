@@ -245,5 +245,8 @@ def test_label_histogram_draws_counts_and_uniform_expectation():
     np.testing.assert_array_equal(heights, lb.counts)
     (line,) = ax.get_lines()
     np.testing.assert_allclose(line.get_ydata(), lb.n_samples / 10)
-    legend = ax.get_legend().get_texts()[0].get_text()
-    assert f"{lb.chi2:.1f}" in legend and f"{lb.kl_to_uniform:.3f}" in legend
+    assert ax.get_legend().get_texts()[0].get_text() == "equal proportions: 20 each"
+    title = ax.get_title()
+    assert title.startswith("hist\n")
+    assert f"χ² = {lb.chi2:.1f}" in title and f"KL = {lb.kl_to_uniform:.3f}" in title
+    assert f"p = {lb.p_value:.2g}" in title

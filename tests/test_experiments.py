@@ -199,7 +199,10 @@ def test_run_sweep_returns_exactly_the_grid_in_tidy_columns(study):
     keys = df[["value", "n_train", "repeat", "reference", "kernel", "bandwidth"]]
     observed = list(keys.itertuples(index=False, name=None))
     assert len(observed) == len(expected) == 48
-    assert set(observed) == expected
+    # Grid order: value, then training set (size, repeat), then reference, kernel, bandwidth.
+    assert observed == list(
+        itertools.product([0.0, 1.0, 2.0], [30, 60], range(2), ["test"], ["se", "imq"], [0.5, 1.0])
+    )
     assert (df["model"] == "ShiftedGaussian").all()
     assert (df["param"] == "shift").all()
     assert (df["n_generated"] == 50).all()
@@ -435,3 +438,12 @@ def test_from_text_reads_literals_and_names_the_parameter():
     assert experiments.from_text([1, 2], "hist_bins") == [1, 2]
     with pytest.raises(ValueError, match="hist_bins must be a Python literal"):
         experiments.from_text("[1, 2", "hist_bins")
+
+
+def test_describe_trend_uses_the_labels():
+    labels = ["n_min = 5", "n_min = 10", "n_min = 20"]
+    assert experiments.describe_trend([5, 10, 20], [1, 2, 0], labels) == (
+        "rises until n_min = 10, then falls"
+    )
+    with pytest.raises(ValueError, match="labels"):
+        experiments.describe_trend([5, 10], [1, 2], labels)

@@ -137,12 +137,14 @@ def test_split_search_does_not_lose_precision_far_from_the_origin():
 
 
 def test_threshold_between_adjacent_floats_keeps_sides_apart():
-    lo = 1.0
-    hi = np.nextafter(lo, 2.0)  # no float strictly between: the midpoint rounds
+    lo = np.nextafter(1.0, 2.0)
+    hi = np.nextafter(lo, 2.0)  # no float in between: the midpoint rounds up to hi
+    assert (lo + hi) / 2 == hi
     X = np.array([[lo], [lo], [lo], [hi], [hi], [hi]])
-    split = _best_split(X, [0], 3, 1e-2)
+    # A regulariser far below the spread (~1e-16) so that the split has a gain.
+    split = _best_split(X, [0], 3, 1e-40)
     assert split.n_left == 3
-    assert lo <= split.threshold < hi
+    assert split.threshold == lo
 
 
 @pytest.fixture(scope="module")
@@ -188,6 +190,7 @@ def digit_forests(digits):
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n_min", [5, 20])
 def test_trees_on_digits_really_split_and_leaves_hold_n_min_points(digits, digit_forests, n_min):
     forest = digit_forests[n_min]
@@ -210,6 +213,21 @@ def test_trees_on_digits_really_split_and_leaves_hold_n_min_points(digits, digit
         )
 
 
+@pytest.mark.slow
+def test_digits_split_gains_match_entropies_over_all_64_features(digits, digit_forests):
+    # The search leaves out features constant in a node (they add the same
+    # ½ log reg_covar to every entropy there); recomputing with all 64 must agree.
+    tree = digit_forests[5].trees_[0]
+    Xs = digits[tree.sample_indices]
+    members = node_members(tree, Xs)
+    for node in np.flatnonzero(tree.feature >= 0)[:12]:
+        parent = Xs[members[node]]
+        assert np.ptp(parent, axis=0).min() == 0  # some pixels are constant here
+        expected = split_gain(parent, tree.feature[node], tree.threshold[node], 1e-2)
+        np.testing.assert_allclose(tree.gain[node], expected, rtol=1e-8)
+
+
+@pytest.mark.slow
 def test_digits_larger_n_min_gives_fewer_leaves(digit_forests):
     assert digit_forests[20].n_leaves_ < digit_forests[5].n_leaves_ / 2
 
@@ -247,9 +265,10 @@ def test_far_queries_get_finite_log_density(moons):
     assert np.all(scores < -1e3)
 
 
+@pytest.mark.slow  # starts joblib worker processes
 def test_results_identical_for_every_n_jobs(moons):
     forests = [
-        DensityForest(n_trees=4, n_min=5, n_jobs=n_jobs, random_state=7).fit(moons)
+        DensityForest(n_trees=3, n_min=5, n_jobs=n_jobs, random_state=7).fit(moons)
         for n_jobs in (1, 2)
     ]
     for a, b in zip(forests[0].trees_, forests[1].trees_, strict=True):
@@ -259,6 +278,9 @@ def test_results_identical_for_every_n_jobs(moons):
         np.testing.assert_array_equal(a.chols, b.chols)
     np.testing.assert_array_equal(forests[0].score_samples(moons), forests[1].score_samples(moons))
     np.testing.assert_array_equal(forests[0].sample(50), forests[1].sample(50))
+    # ... and the trees are not copies of one another (each has its own seed).
+    first, second = forests[1].trees_[:2]
+    assert not np.array_equal(first.sample_indices, second.sample_indices)
 
 
 def test_same_seed_same_forest_other_seed_other_forest(moons):
@@ -321,6 +343,21 @@ def test_bad_parameters_raise_value_error_naming_them(moons, params, name):
         DensityForest(**params).fit(moons)
 
 
+@pytest.mark.parametrize("n_min", [1, 3])
+def test_zero_reg_covar_only_makes_splits_with_nonsingular_children(moons, n_min):
+    # Without regularisation a child of one or two points in 2-D has no entropy;
+    # such splits are not made, so every leaf keeps a proper Gaussian. (No
+    # bootstrap: repeated points can make singular leaves, which raise.)
+    forest = DensityForest(
+        n_trees=2, n_min=n_min, reg_covar=0.0, bootstrap=False, random_state=0
+    ).fit(moons)
+    for tree in forest.trees_:
+        assert tree.n_leaves > 10
+        assert np.all(tree.n_node_samples[tree.feature < 0] >= 3)
+        assert np.all(np.linalg.eigvalsh(tree.covariances) > 0)
+    assert np.all(np.isfinite(forest.score_samples(moons)))
+
+
 def test_zero_reg_covar_on_singular_data_asks_for_reg_covar():
     X = np.column_stack([np.linspace(0, 1, 20), np.full(20, 2.0)])  # a constant feature
     with pytest.raises(ValueError, match="reg_covar"):
@@ -332,43 +369,47 @@ def moons_forest(moons):
     return DensityForest(n_trees=5, n_min=3, random_state=0).fit(moons)
 
 
-def grid(moons, step):
+@pytest.fixture(scope="module")
+def density_on_grid(moons, moons_forest):
+    """Grid points, the cell area and the forest density there.
+
+    Leaf standard deviations are >= sqrt(reg_covar) = 0.1; on a uniform grid the
+    Riemann sum of a Gaussian is accurate to ~exp(-2π² sd²/step²) < 1e-20 for
+    step 0.04, and the 1.5 margin (15 sd) leaves no measurable mass outside.
+    """
+    step = 0.04
     lo, hi = moons.min(axis=0) - 1.5, moons.max(axis=0) + 1.5
     xs, ys = np.arange(lo[0], hi[0], step), np.arange(lo[1], hi[1], step)
-    return np.stack(np.meshgrid(xs, ys, indexing="ij"), axis=-1).reshape(-1, 2)
+    points = np.stack(np.meshgrid(xs, ys, indexing="ij"), axis=-1).reshape(-1, 2)
+    return points, step**2, np.exp(moons_forest.score_samples(points))
 
 
-def test_density_integrates_to_one(moons, moons_forest):
-    # Leaf standard deviations are >= sqrt(reg_covar) = 0.1, so a 0.02 grid resolves
-    # every Gaussian and the 1.5 margin (15 sd) leaves no measurable mass outside.
-    step = 0.02
-    mass = np.exp(moons_forest.score_samples(grid(moons, step))).sum() * step**2
-    assert abs(mass - 1.0) < 2e-3
+def test_density_integrates_to_one(density_on_grid):
+    _, area, density = density_on_grid
+    assert abs(density.sum() * area - 1.0) < 1e-3
 
 
-def test_samples_follow_the_density(moons, moons_forest):
-    # Chi-square goodness of fit of 4000 samples to the bin masses of the density
-    # (integrated on a fine grid). A correct sampler fails with probability 1e-3
-    # over seeds; the seed is fixed.
-    step, coarse = 0.02, 0.5
-    points = grid(moons, step)
-    mass = np.exp(moons_forest.score_samples(points)) * step**2
-    origin = points.min(axis=0)
-    n_cols = int(np.ceil((points.max(axis=0)[1] - origin[1]) / coarse)) + 1
+def test_samples_follow_the_density(moons_forest, density_on_grid):
+    # Chi-square goodness of fit of 4000 samples to the masses the density puts in
+    # 0.5×0.5 cells. A correct sampler fails with probability 1e-3 over seeds; the
+    # seed is fixed.
+    points, area, density = density_on_grid
+    origin, top, coarse = points.min(axis=0), points.max(axis=0), 0.5
+    n_cols = int((top[1] - origin[1]) // coarse) + 1
 
     def cell(P):
         index = np.floor((P - origin) / coarse).astype(int)
         return index[:, 0] * n_cols + index[:, 1]
 
     samples = moons_forest.sample(4000, random_state=11)
-    inside = np.all((samples >= points.min(axis=0)) & (samples <= points.max(axis=0)), axis=1)
+    inside = np.all((samples >= origin) & (samples <= top), axis=1)
     assert inside.mean() > 0.999
-    expected_mass = np.bincount(cell(points), weights=mass)
+    expected_mass = np.bincount(cell(points), weights=density * area)
     observed = np.bincount(cell(samples[inside]), minlength=expected_mass.size)
     expected = expected_mass / expected_mass.sum() * inside.sum()
     keep = expected >= 5  # pool the sparse cells into one
     obs = np.append(observed[keep], observed[~keep].sum())
     exp = np.append(expected[keep], expected[~keep].sum())
-    chi2 = np.sum((obs - exp) ** 2 / exp)
     assert keep.sum() > 20
+    chi2 = np.sum((obs - exp) ** 2 / exp)
     assert stats.chi2.sf(chi2, obs.size - 1) > 1e-3

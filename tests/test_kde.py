@@ -152,12 +152,16 @@ def test_memory_stays_bounded_for_many_queries():
 def test_sample_is_a_training_point_plus_gaussian_noise():
     """Two far-apart kernels: side counts ~ Binomial(n, ½), offsets ~ N(0, h²).
 
-    Binomial test and Kolmogorov-Smirnov test, each with false-failure rate 1e-4.
+    Binomial test, Kolmogorov-Smirnov test and a two-sided χ² test of the offsets'
+    variance (sensitive to a few percent error in h), each with false-failure
+    rate 1e-4.
     """
-    h, n = 0.5, 4000
+    h, n = 0.5, 10_000
     X = np.array([[0.0, 0.0], [100.0, 0.0]])
     samples = GaussianKDE(bandwidth=h).fit(X).sample(n, random_state=0)
     right = samples[:, 0] > 50.0
     assert stats.binomtest(int(right.sum()), n, 0.5).pvalue > 1e-4
     offsets = (samples - np.where(right[:, None], X[1], X[0])) / h
     assert stats.kstest(offsets.ravel(), "norm").pvalue > 1e-4
+    sum_sq, df = np.sum(offsets**2), offsets.size
+    assert 2 * min(stats.chi2.cdf(sum_sq, df), stats.chi2.sf(sum_sq, df)) > 1e-4

@@ -17,6 +17,7 @@ from sklearn.neighbors import KernelDensity
 
 from densitylab.plotting import (
     data_bounds,
+    figure_png,
     is_log_grid,
     plot_criteria,
     plot_density,
@@ -241,3 +242,12 @@ def test_plot_sweep_reference_line_per_panel():
         for ax in fig.axes
     }
     assert heights == {"SE": [-1e-4], "IMQ": [-2e-4]}
+
+
+def test_figure_png_is_a_deterministic_png():
+    X = _moons_like(5, 50)
+    first = figure_png(plot_samples(X, X + 1.0))
+    second = figure_png(plot_samples(X, X + 1.0))
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    assert first == second
+    assert first != figure_png(plot_samples(X, X + 2.0))

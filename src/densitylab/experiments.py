@@ -576,12 +576,15 @@ def run_sweep(
     show = _interactive() if progress is None else bool(progress)
 
     tasks = [(value, ts) for value in values for ts in training_sets]
+    # Largest training sets first, so the slowest tasks do not end the sweep on one
+    # worker; rows are put back in grid order below. Seeds do not depend on the order.
+    dispatch = sorted(range(len(tasks)), key=lambda i: -tasks[i][1].n_train)
     jobs = (
         delayed(_run_task)(
             model,
             param,
-            value,
-            ts,
+            tasks[i][0],
+            tasks[i][1],
             references,
             bandwidths,
             kernels,
@@ -590,20 +593,21 @@ def run_sweep(
             seed,
             copy_check,
         )
-        for value, ts in tasks
+        for i in dispatch
     )
-    # return_as="generator" keeps the task order whatever the number of workers.
+    # return_as="generator" yields in submission order whatever the number of workers.
     results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
-    rows = []
+    by_task = [None] * len(tasks)
     start = time.perf_counter()
     label = f"{type(model).__name__} {param}"
-    for done, task_rows in enumerate(results, start=1):
-        rows.extend(task_rows)
+    for done, (i, task_rows) in enumerate(zip(dispatch, results, strict=True), start=1):
+        by_task[i] = task_rows
         if show:
             elapsed = time.perf_counter() - start
             end = "\n" if done == len(tasks) else ""
             line = f"\r{label}: {done}/{len(tasks)} fits, {elapsed:.1f} s"
             print(line, end=end, file=sys.stderr, flush=True)
+    rows = [row for task_rows in by_task for row in task_rows]
     return pd.DataFrame(rows, columns=list(SWEEP_COLUMNS))
 
 
@@ -666,7 +670,7 @@ def summarize_sweep(results: pd.DataFrame, columns=("mmd2",), by=None) -> pd.Dat
 # ---------------------------------------------------------------------------
 
 
-def describe_trend(x, y) -> str:
+def describe_trend(x, y, labels=None) -> str:
     """Describe how ``y`` changes along the grid ``x``, in words a sentence can use.
 
     Parameters
@@ -675,6 +679,8 @@ def describe_trend(x, y) -> str:
         The grid, in increasing order.
     y : sequence of float
         The values (e.g. mean MMD² per grid value), same length, finite.
+    labels : sequence of str, optional
+        How each grid value reads in the text (e.g. ``"K = 5"``); default ``f"{x:g}"``.
 
     Returns
     -------
@@ -691,6 +697,8 @@ def describe_trend(x, y) -> str:
     'falls until 20, then rises'
     >>> describe_trend([0.05, 0.1, 0.2], [0.001, 0.004, 0.02])
     'rises at every step'
+    >>> describe_trend([1, 2, 3], [3.0, 1.0, 2.0], labels=["K = 1", "K = 2", "K = 3"])
+    'falls until K = 2, then rises'
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -700,6 +708,9 @@ def describe_trend(x, y) -> str:
         raise ValueError("x and y must be finite to describe a trend.")
     if np.any(np.diff(x) <= 0):
         raise ValueError("x must be strictly increasing.")
+    labels = [f"{v:g}" for v in x] if labels is None else [str(label) for label in labels]
+    if len(labels) != x.size:
+        raise ValueError("labels must have one entry per grid value.")
     signs = np.sign(np.diff(y))
     if not signs.any():
         return "stays level"
@@ -711,7 +722,7 @@ def describe_trend(x, y) -> str:
     if turns.size == 0:
         return "rises at every step" if filled[0] > 0 else "falls at every step"
     if turns.size == 1:
-        turn = f"{x[turns[0] + 1]:g}"
+        turn = labels[turns[0] + 1]
         if filled[0] < 0:
             return f"falls until {turn}, then rises"
         return f"rises until {turn}, then falls"

@@ -55,10 +55,12 @@ DEFAULT_N_PERMUTATIONS = 500
 #: core's L2 cache, so the passes over a tile (product, clip, exp, sum) stay in cache.
 TILE = 256
 
-# Below this many kernel evaluations a thread pool costs more than it saves.
-_PARALLEL_MIN_PAIRS = 1 << 20
+# Below this many kernel evaluations (a few milliseconds of work) a thread pool costs
+# more than it saves.
+_PARALLEL_MIN_PAIRS = 1 << 18
 
-# Float64 values of a pooled-kernel row block times permutations held at once (32 MiB).
+# Memory of the permutation test, in float64 values: the (n+m) × permutations indicator
+# matrix holds up to this many (32 MiB), a row block of the pooled kernel matrix a quarter.
 _PERMUTATION_BUDGET = 1 << 22
 
 # Null statistics this close below the observed one are rounding noise, counted as ties
@@ -247,29 +249,54 @@ def _kernel_tile(left, right, kernel: str, out: np.ndarray) -> np.ndarray:
     return out
 
 
-def _tile_sum(task, buffer: np.ndarray) -> float:
-    left, right, i0, i1, j0, j1, kernel, diagonal = task
-    out = buffer[: (i1 - i0) * (j1 - j0)].reshape(i1 - i0, j1 - j0)
-    _kernel_tile(left[i0:i1], right[:, j0:j1], kernel, out)
-    if diagonal:
-        # A diagonal tile is square with i0 == j0: its diagonal is k(x_i, x_i), which the
-        # unbiased estimator excludes; zeroing it is exact, unlike subtracting 1 later.
+class _Tile(NamedTuple):
+    """Rows ``i0:i1`` of ``left`` times columns ``j0:j1`` of ``right``, summed."""
+
+    left: np.ndarray
+    right: np.ndarray
+    i0: int
+    i1: int
+    j0: int
+    j1: int
+    kernel: str
+    diagonal: bool  # a square tile on the diagonal of a within-sample Gram matrix
+    weight: float  # 2 for an off-diagonal tile of an upper triangle (it stands for its mirror)
+
+
+def _tile_sum(tile: _Tile, buffer: np.ndarray) -> float:
+    out = buffer[: (tile.i1 - tile.i0) * (tile.j1 - tile.j0)].reshape(
+        tile.i1 - tile.i0, tile.j1 - tile.j0
+    )
+    _kernel_tile(tile.left[tile.i0 : tile.i1], tile.right[:, tile.j0 : tile.j1], tile.kernel, out)
+    if tile.diagonal:
+        # The diagonal of a diagonal tile is k(x_i, x_i), which the unbiased estimator
+        # excludes; zeroing it is exact, unlike subtracting n·1 afterwards.
         np.fill_diagonal(out, 0.0)
     return float(out.sum())
 
 
-def _within_tasks(A, bandwidth, kernel, tile):
+def _within_tiles(A, bandwidth, kernel, size) -> list[_Tile]:
     """Tiles of the upper triangle (diagonal tiles included) of the Gram matrix of ``A``."""
     left, right = _factors(A, A.mean(axis=0), bandwidth, kernel)
     n = A.shape[0]
     return [
-        (left, right, i, min(i + tile, n), j, min(j + tile, n), kernel, i == j)
-        for i in range(0, n, tile)
-        for j in range(i, n, tile)
+        _Tile(
+            left,
+            right,
+            i,
+            min(i + size, n),
+            j,
+            min(j + size, n),
+            kernel,
+            i == j,
+            1.0 if i == j else 2.0,
+        )
+        for i in range(0, n, size)
+        for j in range(i, n, size)
     ]
 
 
-def _cross_tasks(X, Y, bandwidth, kernel, tile):
+def _cross_tiles(X, Y, bandwidth, kernel, size) -> list[_Tile]:
     # The midpoint of the two means is within half their distance of every point's own
     # mean, so ‖a‖² + ‖b‖² stays of the order of d² + the spread of the data.
     centre = 0.5 * (X.mean(axis=0) + Y.mean(axis=0))
@@ -277,27 +304,27 @@ def _cross_tasks(X, Y, bandwidth, kernel, tile):
     _, right = _factors(Y, centre, bandwidth, kernel)
     n, m = X.shape[0], Y.shape[0]
     return [
-        (left, right, i, min(i + tile, n), j, min(j + tile, m), kernel, False)
-        for i in range(0, n, tile)
-        for j in range(0, m, tile)
+        _Tile(left, right, i, min(i + size, n), j, min(j + size, m), kernel, False, 1.0)
+        for i in range(0, n, size)
+        for j in range(0, m, size)
     ]
 
 
-def _run_tasks(tasks, tile: int, n_threads: int) -> list[float]:
-    """Sum of each tile, in the order of ``tasks``, on up to ``n_threads`` threads.
+def _tile_sums(tiles: list[_Tile], size: int, n_threads: int) -> list[float]:
+    """The sum of each tile, in the order of ``tiles``, on up to ``n_threads`` threads.
 
-    Every tile is summed the same way whichever thread takes it, and BLAS runs one
-    thread per tile (also for ``n_threads=1``, so that BLAS's own threading cannot
-    change the rounding), so the result does not depend on ``n_threads``. NumPy
-    releases the GIL in ``matmul`` and in ufuncs, so the threads run in parallel.
+    Every tile is summed the same way whichever thread takes it, with BLAS on one thread
+    (also for ``n_threads=1``, so that BLAS's own threading cannot change the rounding),
+    so the sums do not depend on ``n_threads``. NumPy releases the GIL in ``matmul``
+    and in ufuncs, so the threads run in parallel.
     """
-    sums = [0.0] * len(tasks)
+    sums = [0.0] * len(tiles)
     counter = itertools.count()  # next() on it is atomic under the GIL
 
     def worker():
-        buffer = np.empty(tile * tile)
-        while (k := next(counter)) < len(tasks):
-            sums[k] = _tile_sum(tasks[k], buffer)
+        buffer = np.empty(size * size)
+        while (k := next(counter)) < len(tiles):
+            sums[k] = _tile_sum(tiles[k], buffer)
 
     with _single_threaded_blas():
         if n_threads == 1:
@@ -500,23 +527,18 @@ def mmd2_unbiased(X, Y, kernel="se", bandwidth=None, *, n_jobs=None):
     n_jobs = _check_n_jobs(n_jobs)
     n, m = X.shape[0], Y.shape[0]
     groups = [
-        _within_tasks(X, h, kernel, TILE),
-        _within_tasks(Y, h, kernel, TILE),
-        _cross_tasks(X, Y, h, kernel, TILE),
+        _within_tiles(X, h, kernel, TILE),
+        _within_tiles(Y, h, kernel, TILE),
+        _cross_tiles(X, Y, h, kernel, TILE),
     ]
-    tasks = [task for group in groups for task in group]
+    tiles = [tile for group in groups for tile in group]
     pairs = n * (n - 1) // 2 + m * (m - 1) // 2 + n * m
-    n_threads = min(n_jobs, len(tasks)) if pairs >= _PARALLEL_MIN_PAIRS else 1
-    sums = _run_tasks(tasks, TILE, n_threads)
-    # Exact sums of the tile sums, group by group (fsum: independent of tile order).
-    # Off-diagonal tiles of a within-sample upper triangle stand for their mirror too.
-    totals, start = [], 0
-    for g, group in enumerate(groups):
-        stop = start + len(group)
-        mirror = [1.0 if g == 2 or task[-1] else 2.0 for task in group]
-        totals.append(math.fsum(w * s for w, s in zip(mirror, sums[start:stop], strict=True)))
-        start = stop
-    within_x, within_y, cross = totals
+    n_threads = min(n_jobs, len(tiles)) if pairs >= _PARALLEL_MIN_PAIRS else 1
+    sums = iter(_tile_sums(tiles, TILE, n_threads))
+    # Exact (fsum) weighted totals: independent of the order of the tiles.
+    within_x, within_y, cross = (
+        math.fsum(tile.weight * next(sums) for tile in group) for group in groups
+    )
     return float(within_x / (n * (n - 1)) + within_y / (m * (m - 1)) - 2.0 * cross / (n * m))
 
 

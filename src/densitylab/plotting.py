@@ -18,6 +18,7 @@ The digits figures follow at the end of the module.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 
@@ -90,6 +91,26 @@ def _figure(n_rows, n_cols, *, panel_size=(3.6, 2.8), sharex=False, sharey=False
     return fig, axes
 
 
+def figure_png(fig, *, dpi=120) -> bytes:
+    """The figure as PNG bytes, cropped to its content.
+
+    Equal figures give equal bytes (no timestamp is written), so a notebook that
+    glues ``IPython.display.Image(figure_png(fig))`` re-executes to an identical file.
+
+    Examples
+    --------
+    >>> from densitylab.plotting import figure_png, plot_samples
+    >>> import numpy as np
+    >>> png = figure_png(plot_samples(np.zeros((3, 2)), np.ones((3, 2))))
+    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    buffer = io.BytesIO()
+    with style_context():
+        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()
+
+
 def is_log_grid(values) -> bool:
     """Whether a grid is closer to evenly spaced on a log scale than on a linear one.
 
@@ -110,6 +131,15 @@ def is_log_grid(values) -> bool:
         return float(np.std(steps) / np.mean(steps))
 
     return spread(np.diff(np.log(v))) < spread(np.diff(v))
+
+
+def _panel_order(levels, panel):
+    """Panel levels in reading order: kernels as in :data:`KERNEL_NAMES`, others sorted."""
+    levels = set(levels)
+    if panel == "kernel":
+        known = [k for k in KERNEL_NAMES if k in levels]
+        return known + sorted(levels - set(known))
+    return sorted(levels)
 
 
 def _line_colors(levels) -> dict:
@@ -168,6 +198,8 @@ def _draw_lines(ax, data, *, x, y, line, spread, logx, colors, hline):
             )
     if hline is not None:
         ax.axhline(hline, color="k", linewidth=0.8, linestyle="--", zorder=0)
+    # MMD² values of good models are ~1e-4: a shared ×10ⁿ factor instead of long decimals.
+    ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3), useMathText=True)
     if logx:
         ax.set_xscale("log")
         ticks = np.unique(data[x].to_numpy(dtype=np.float64))
@@ -244,11 +276,11 @@ def plot_sweep(
         raise ValueError("results is empty; nothing to plot.")
     keys = [c for c in (panel, line, x, "repeat") if c is not None]
     data = _check_single_values(results, keys, y)
-    panels = sorted(data[panel].unique()) if panel is not None else [None]
+    panels = _panel_order(data[panel], panel) if panel is not None else [None]
     colors = _line_colors(sorted(data[line].unique()))
     logx = is_log_grid(data[x]) if logx is None else bool(logx)
     param = results["param"].iloc[0] if "param" in results.columns else x
-    fig, axes = _figure(1, len(panels), sharey=True)
+    fig, axes = _figure(1, len(panels))
     for ax, level in zip(axes[0], panels, strict=True):
         part = data if level is None else data[data[panel] == level]
         _draw_lines(
@@ -403,7 +435,11 @@ def _draw_density(ax, model, X_train, bounds, grid_size, levels):
     GX, GY = np.meshgrid(xs, ys)
     # exp(-inf) = 0 exactly: regions of zero density (empty histogram bins) stay blank.
     density = np.exp(model.score_samples(np.column_stack([GX.ravel(), GY.ravel()])))
-    filled = ax.contourf(GX, GY, density.reshape(GX.shape), levels=levels, cmap="Blues")
+    density = density.reshape(GX.shape)
+    top = float(density.max())
+    # Levels start above 0, so the region of (near-)zero density stays white.
+    contour_levels = np.linspace(0.0, top, levels + 1)[1:] if top > 0 else [0.0, 1.0]
+    filled = ax.contourf(GX, GY, density, levels=contour_levels, cmap="Blues")
     ax.scatter(
         X_train[:, 0],
         X_train[:, 1],
@@ -546,6 +582,9 @@ def plot_model_gallery(
 ) -> Figure:
     """Per model (one row each): density with training points, and generated vs test points.
 
+    The left panel of each row is titled with the model's name; the right column
+    is titled "generated vs test" once, at the top.
+
     Parameters
     ----------
     models : mapping of str to fitted estimator
@@ -588,7 +627,7 @@ def plot_model_gallery(
     for i, name in enumerate(names):
         left, right = axes[i, 0], axes[i, 1]
         _draw_density(left, models[name], X_train, bounds, grid_size, levels)
-        left.set_title(f"{name}: density, training points")
+        left.set_title(name)
         left.grid(False)
         _draw_samples(
             right,
@@ -597,7 +636,7 @@ def plot_model_gallery(
             bounds,
             ("generated", "test"),
         )
-        right.set_title(f"{name}: generated vs test")
+        right.set_title("generated vs test" if i == 0 else "")
         last = i == len(names) - 1
         _label_xy(left, x=last, y=True)
         _label_xy(right, x=last, y=False)
@@ -631,8 +670,8 @@ def _digit_canvas(X, n_rows, n_cols, *, image_shape=(8, 8), vmax=16.0, pad=1):
 
 
 def _show_canvas(ax, canvas, vmax):
-    """Draw a digit canvas in grey (0 black, ``vmax`` white), gaps in a muted blue."""
-    cmap = mpl.colormaps["gray"].with_extremes(bad="#3b6e8f")
+    """Draw a digit canvas in grey (0 black, ``vmax`` white), gaps in mid grey."""
+    cmap = mpl.colormaps["gray"].with_extremes(bad="#737373")
     ax.imshow(canvas, cmap=cmap, vmin=0.0, vmax=vmax, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -758,8 +797,8 @@ def plot_label_histogram(balance, *, ax=None, title=None, color="C0"):
     Returns
     -------
     ax : matplotlib Axes
-        Bars for the counts, a dashed line at ``n / n_classes`` and a legend
-        entry with KL to uniform, χ² and its p-value.
+        Bars for the counts and a dashed line at ``n / n_classes``; the title
+        (after ``title``, if given) states KL to uniform, χ² and its p-value.
 
     Examples
     --------
@@ -777,16 +816,16 @@ def plot_label_histogram(balance, *, ax=None, title=None, color="C0"):
         color="k",
         linestyle="--",
         linewidth=1.0,
-        label=(
-            f"uniform: {balance.n_samples / n_classes:.0f} each\n"
-            f"KL={balance.kl_to_uniform:.3f}, χ²={balance.chi2:.1f}, p={balance.p_value:.2g}"
-        ),
+        label=f"equal proportions: {balance.n_samples / n_classes:.4g} each",
     )
     ax.set_xticks(np.arange(n_classes))
     ax.set_xlabel("predicted class")
     ax.set_ylabel("count")
     ax.legend(loc="upper right", fontsize=7, frameon=False)
-    ax.set_ylim(0, max(counts.max(), balance.n_samples / n_classes) * 1.35)
-    if title:
-        ax.set_title(title)
+    # Headroom above the tallest bar keeps the legend clear of the bars.
+    ax.set_ylim(0, max(counts.max(), balance.n_samples / n_classes) * 1.3)
+    stats_line = (
+        f"KL = {balance.kl_to_uniform:.3f}, χ² = {balance.chi2:.1f}, p = {balance.p_value:.2g}"
+    )
+    ax.set_title(f"{title}\n{stats_line}" if title else stats_line)
     return ax

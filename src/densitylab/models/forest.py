@@ -135,50 +135,74 @@ def _cholesky_logdets(matrices: np.ndarray) -> np.ndarray:
     return 2.0 * np.sum(np.log(np.diagonal(chol, axis1=1, axis2=2)), axis=1)
 
 
-def _covariance_logdets(scatter, sums, counts, reg_covar) -> np.ndarray:
-    """``log det(C/n + r I)`` for a stack of children given their scatter about a common
-    origin (``Σ z zᵀ``), their sums ``Σ z`` and counts ``n``; ``C = S - s sᵀ/n``.
+def _covariance_logdets(bordered, counts, reg_covar) -> np.ndarray:
+    """``log det(C/n + r I)`` of children given their scatter and sum about any origin.
 
-    Works in place on ``scatter``.
+    ``bordered[i]`` holds on entry the scatter ``S = Σ z zᵀ`` of child ``i``'s rows in
+    its leading D×D block and their sum ``s = Σ z`` in the last row and column; the
+    corner and diagonal are filled here. The Schur complement of the corner ``n``
+    in ``[[S + n r I, s], [sᵀ, n]]`` is ``C + n r I`` with ``C = S - s sᵀ/n`` the
+    scatter about the child's own mean, so one Cholesky factorisation gives
+    ``log det(C/n + r I) = log det(bordered) - (D + 1) log n`` without forming
+    ``C``. Works in place.
     """
-    n_features = scatter.shape[1]
-    scatter -= sums[:, :, None] * (sums / counts[:, None])[:, None, :]
-    scatter /= counts[:, None, None]
-    scatter[:, np.arange(n_features), np.arange(n_features)] += reg_covar
-    return _cholesky_logdets(scatter)
+    n_features = bordered.shape[1] - 1
+    diagonal = np.arange(n_features)
+    bordered[:, diagonal, diagonal] += (counts * reg_covar)[:, None]
+    bordered[:, n_features, n_features] = counts
+    return _cholesky_logdets(bordered) - (n_features + 1) * np.log(counts)
 
 
-def _gram_logdets(gram, counts, inside, n_features, reg_covar) -> np.ndarray:
-    """``log det(C/k + r I_D)`` of children with ``k`` points from their row Gram matrix.
+def _sylvester_logdets(bordered, counts, n_features, reg_covar) -> np.ndarray:
+    """``log det(C/k + r I_D)`` of children with ``k < D`` points, from their Gram matrix.
 
-    ``gram[i]`` holds ``Z Zᵀ`` of child ``i``'s ``k = counts[i]`` rows in its top-left
-    k×k block and zeros elsewhere; ``inside[i]`` is 1 on the block's rows, 0 after.
-    With ``A`` the rows centred on their mean, Sylvester's identity
-    ``det(r I_D + AᵀA/k) = r^D det(I_k + A Aᵀ/(k r))`` needs only a k×k
-    factorisation; the identity padding beyond the block leaves the determinant
-    unchanged. Works in place on ``gram``.
+    ``bordered[i, :K, :K]`` holds on entry the Gram matrix ``G = Z Zᵀ`` of child
+    ``i``'s ``k = counts[i]`` rows (about any common origin) in its top-left k×k
+    block and zeros elsewhere; the last row and column are filled here.
+
+    With ``Z`` uncentred, ``C = Zᵀ J Z`` (``J = I - 11ᵀ/k``). Sylvester's identity
+    gives ``det(r I_D + ZᵀZ/k) = r^D det(A)``, ``A = I_k + G/(k r)``, and the
+    matrix determinant lemma with the push-through identity removes the mean:
+    ``det(C/k + r I_D) = r^D det(A) · 1ᵀA⁻¹1 / k``. Both come from one Cholesky
+    factorisation of ``[[k r A, 1], [1ᵀ, c]]``: its leading block gives
+    ``det(k r A)`` and its last pivot is ``c - 1ᵀ(k r A)⁻¹1``; ``c = 2/r`` bounds
+    that quadratic form (``k r A ⪰ k r I``) with room to spare. Padding rows
+    carry ``k r`` on the diagonal and are divided out again. Works in place.
     """
-    size = gram.shape[1]
-    # A Aᵀ = J G J with J = I - u uᵀ/k; with m = G u / k and v = m - (uᵀm / 2k) u
-    # this is G - v uᵀ - u vᵀ, which is zero outside the block as G is.
-    row_mean = gram.sum(axis=2) / counts[:, None]
-    v = row_mean - (row_mean.sum(axis=1) / (2 * counts))[:, None] * inside
-    gram -= np.stack((inside, v), axis=2) @ np.stack((v, inside), axis=1)
-    gram /= (counts * reg_covar)[:, None, None]
-    gram[:, np.arange(size), np.arange(size)] += 1.0
-    return n_features * np.log(reg_covar) + _cholesky_logdets(gram)
+    n_children, size_1, _ = bordered.shape
+    size = size_1 - 1
+    kr = counts * reg_covar
+    inside = (np.arange(size) < counts[:, None]).astype(np.float64)
+    bordered[:, :size, size] = inside
+    bordered[:, size, :size] = inside
+    bordered[:, size, size] = 2.0 / reg_covar
+    bordered[:, np.arange(size), np.arange(size)] += kr[:, None]
+    try:
+        chol_diag = np.diagonal(np.linalg.cholesky(bordered), axis1=1, axis2=2)
+    except np.linalg.LinAlgError:  # cannot happen for r > 0 unless rounding is extreme
+        return np.full(n_children, np.nan)
+    quad_form = 2.0 / reg_covar - chol_diag[:, size] ** 2  # 1ᵀ(k r A)⁻¹1
+    logdet = np.full(n_children, np.nan)
+    ok = quad_form > 0  # rounding can only break this for reg_covar ≪ the data spread
+    logdet[ok] = (
+        2.0 * np.sum(np.log(chol_diag[ok, :size]), axis=1)
+        - size * np.log(kr[ok])
+        + np.log(reg_covar * quad_form[ok])
+        + n_features * np.log(reg_covar)
+    )
+    return logdet
 
 
 def _node_logdet(Z: np.ndarray, reg_covar: float) -> float:
     """``log det`` of the regularised MLE covariance of the node's centred rows ``Z``."""
     n, n_features = Z.shape
     if reg_covar > 0 and n < n_features:
-        gram, counts, inside = (Z @ Z.T)[None], np.array([n]), np.ones((1, n))
-        return float(_gram_logdets(gram, counts, inside, n_features, reg_covar)[0])
-    scatter = (Z.T @ Z)[None]
-    return float(
-        _covariance_logdets(scatter, np.zeros((1, n_features)), np.array([n]), reg_covar)[0]
-    )
+        bordered = np.zeros((1, n + 1, n + 1))
+        bordered[0, :n, :n] = Z @ Z.T
+        return float(_sylvester_logdets(bordered, np.array([n]), n_features, reg_covar)[0])
+    bordered = np.zeros((1, n_features + 1, n_features + 1))
+    bordered[0, :n_features, :n_features] = Z.T @ Z
+    return float(_covariance_logdets(bordered, np.array([n]), reg_covar)[0])
 
 
 def _block_scatters(Zs: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -224,13 +248,14 @@ def _small_children_logdets(Z, orders, columns, is_right, counts, reg_covar) -> 
 
     A left child of ``k`` points holds the first ``k`` rows of its feature's sort
     order, a right child the last ``k``. Children are padded to the largest size in
-    their size class (≤8, ≤16, ≤32, …), so that small ones do not pay for a large
-    factorisation; per class, one Gram matrix per (feature, side) serves all its
-    children as nested top-left blocks.
+    their size class (≤32, ≤64, ≤128, …), so that small ones do not pay for a large
+    factorisation (below 32 points, measured on digits, one more batch costs more
+    than the padding); per class, one Gram matrix per (feature, side) serves all
+    its children as nested top-left blocks.
     """
     n_rows, n_features = Z.shape
     out = np.empty(counts.size)
-    size_class = np.maximum(3, np.ceil(np.log2(counts)))
+    size_class = np.maximum(5, np.ceil(np.log2(counts)))
     for value in np.unique(size_class):
         sel = np.flatnonzero(size_class == value)
         size = int(counts[sel].max())
@@ -238,9 +263,15 @@ def _small_children_logdets(Z, orders, columns, is_right, counts, reg_covar) -> 
         key, pair = np.unique(2 * columns[sel] + is_right[sel], return_inverse=True)
         sorted_pos = np.where((key % 2 == 1)[:, None], n_rows - 1 - rank, rank)
         A = Z[orders[sorted_pos, (key // 2)[:, None]]]
-        inside = (rank < counts[sel][:, None]).astype(np.float64)
-        gram = (A @ np.swapaxes(A, 1, 2))[pair] * inside[:, :, None] * inside[:, None, :]
-        out[sel] = _gram_logdets(gram, counts[sel], inside, n_features, reg_covar)
+        # block_mask[k] keeps the top-left k×k block
+        block_mask = np.maximum.outer(rank, rank) < np.arange(size + 1)[:, None, None]
+        bordered = np.empty((sel.size, size + 1, size + 1))
+        np.multiply(
+            (A @ np.swapaxes(A, 1, 2))[pair],
+            block_mask[counts[sel]],
+            out=bordered[:, :size, :size],
+        )
+        out[sel] = _sylvester_logdets(bordered, counts[sel], n_features, reg_covar)
     return out
 
 
@@ -256,8 +287,8 @@ def _big_children_logdets(Z, orders, cand_column, n_left, small, reg_covar) -> n
     n_cand = n_left.size
     big = ~small
     big_row = np.cumsum(big) - 1
-    scatter = np.empty((int(big.sum()), n_features, n_features))
-    sums = np.empty((scatter.shape[0], n_features))
+    bordered = np.empty((int(big.sum()), n_features + 1, n_features + 1))
+    scatter, sums = bordered[:, :n_features, :n_features], bordered[:, n_features, :n_features]
     bounds = np.flatnonzero(np.diff(cand_column, prepend=-1, append=cand_column[-1] + 1))
     for a, b in zip(bounds[:-1], bounds[1:], strict=True):
         left_big, right_big = big[a:b], big[n_cand + a : n_cand + b]
@@ -279,7 +310,8 @@ def _big_children_logdets(Z, orders, cand_column, n_left, small, reg_covar) -> n
             _prefix_sums_into(blocks[:0:-1], n_c - 1 - last, scatter[rows[0] : rows[-1] + 1][::-1])
             sums[rows] = np.cumsum(block_sums[:0:-1], axis=0)[::-1][: last + 1]
     counts = np.concatenate((n_left, n_rows - n_left))[big]
-    return _covariance_logdets(scatter, sums, counts, reg_covar)
+    bordered[:, :n_features, n_features] = sums
+    return _covariance_logdets(bordered, counts, reg_covar)
 
 
 def _best_split(X: np.ndarray, features, n_min: int, reg_covar: float) -> _Split | None:
@@ -306,8 +338,11 @@ def _best_split(X: np.ndarray, features, n_min: int, reg_covar: float) -> _Split
     orders = np.argsort(X[:, features], axis=0, kind="stable")
     values = np.take_along_axis(X[:, features], orders, axis=0)
     distinct = values[:-1] < values[1:]
-    distinct[: n_min - 1] = False
-    distinct[n_rows - n_min :] = False
+    # Without regularisation a child of at most D points has a singular covariance
+    # (rounding could still give it a finite, huge, log det): rule such children out.
+    min_child = n_min if reg_covar > 0 else max(n_min, Z.shape[1] + 1)
+    distinct[: min_child - 1] = False
+    distinct[n_rows - min_child :] = False
     cand_column, cand_row = np.nonzero(distinct.T)  # grouped by feature, rows ascending
     n_cand = cand_row.size
     if n_cand == 0:
@@ -456,24 +491,27 @@ class DensityForest(DensityEstimatorBase):
         Grow each tree on a bootstrap resample (``n`` rows drawn with repeats)
         instead of on all rows.
     reg_covar : float, default=1e-2
-        Non-negative number added to the diagonal of every covariance, leaves and
-        split candidates alike: the least variance the model gives any direction,
-        in squared data units. It matters because leaves are small (``n_min`` to
-        about ``2·n_min`` points): in more dimensions than points most directions
-        of a leaf covariance are degenerate and get exactly this variance, which
-        then sets how far the density reaches from the leaf's points, and each
-        degenerate direction adds ``½ log reg_covar`` to the split entropies (a
-        tiny value, say 1e-6, makes those terms dominate every log-determinant and
-        leaves held-out points a near-zero density). The default 1e-2, a standard
-        deviation of 0.1, is meant for data on a unit scale such as two-moons
-        (noise 0.1): it blurs the leaves little while keeping a tiny value's
-        overfitting away. For data on another scale multiply it by the square of
-        that scale; for the digits pixels (0–16, with constant pixels) a value
-        near 1, one grey level, gives a far better held-out likelihood.
+        Non-negative number added to the diagonal of every covariance, leaves and split
+        candidates alike: the least variance the model gives any direction, in squared
+        data units. It matters because leaves are small (``n_min`` to about ``2·n_min``
+        points): in more dimensions than points most directions of a leaf covariance are
+        degenerate and get exactly this variance, which then sets how far the density
+        reaches from the leaf's points, and each degenerate direction adds ``½ log
+        reg_covar`` to the split entropies (a tiny value, say 1e-6, makes those terms
+        dominate every log-determinant and leaves held-out points a near-zero density).
+        The default 1e-2, a standard deviation of 0.1, is meant for data on a unit scale
+        such as two-moons (noise 0.1): at the default ``n_min`` it blurs the leaves
+        little while keeping a tiny value's overfitting away. For data on another scale
+        multiply it by the square of that scale; for the digits pixels (0–16, with
+        constant pixels) a value near 1, one grey level, gives a far better held-out
+        likelihood. With 0, a child needs more points than the node has varying
+        features, and data whose leaves still come out singular (repeated or collinear
+        points, as a bootstrap resample makes) raise a ValueError asking for a positive
+        value.
     n_jobs : int or None, default=None
-        Number of processes that grow trees (joblib; ``None`` means 1, ``-1`` all
-        cores). The result does not depend on it: every tree's seed is drawn
-        before the trees are dispatched.
+        Number of processes that grow trees (joblib; ``None`` means 1 outside a
+        :func:`joblib.parallel_config` context, ``-1`` all cores). The result does not
+        depend on it: every tree's seed is drawn before the trees are dispatched.
     random_state : None, int, numpy.random.Generator or numpy.random.RandomState
         Seed of the bootstrap resamples, the features drawn at each node and, by
         default, of :meth:`sample`.

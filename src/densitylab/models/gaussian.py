@@ -15,7 +15,6 @@ import numpy as np
 from scipy.special import logsumexp
 from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.exceptions import ConvergenceWarning
-from threadpoolctl import threadpool_limits
 
 from densitylab.models._base import (
     DensityEstimatorBase,
@@ -27,6 +26,7 @@ from densitylab.models._base import (
     precision_cholesky,
     sample_gaussian,
     sample_mixture,
+    single_blas_thread,
 )
 
 __all__ = ["GMM", "SingleGaussian"]
@@ -275,7 +275,7 @@ class GMM(DensityEstimatorBase):
         # EM is many small (n × D)·(D × D) products: extra BLAS threads only add
         # overhead (20× slower on a busy 2-core machine), and one thread makes the
         # arithmetic, hence the fit, independent of the machine's thread count.
-        with threadpool_limits(limits=1, user_api="blas"):
+        with single_blas_thread():
             for _ in range(self._n_init):
                 run = self._fit_once(X, self._initial_resp(X, rng))
                 if best is None or run["lower_bound"] > best["lower_bound"]:
@@ -319,12 +319,12 @@ class GMM(DensityEstimatorBase):
     def _fit_once(self, X, resp):
         """EM from initial responsibilities; returns the final parameters and trace."""
         params = _m_step(X, resp, self._reg_covar)
-        log_norm, log_resp = _e_step(X, params)
+        log_norm, resp = _e_step(X, params)
         lower_bounds = [float(np.mean(log_norm))]
         converged = False
         for _ in range(self._max_iter):
-            params = _m_step(X, np.exp(log_resp), self._reg_covar)
-            log_norm, log_resp = _e_step(X, params)
+            params = _m_step(X, resp, self._reg_covar)
+            log_norm, resp = _e_step(X, params)
             lower_bounds.append(float(np.mean(log_norm)))
             # scikit-learn's rule: stop after the iteration that follows a change
             # below tol, so equal initialisations return equal parameters.
@@ -340,7 +340,7 @@ class GMM(DensityEstimatorBase):
         )
 
     def _score_samples(self, X):
-        with threadpool_limits(limits=1, user_api="blas"):  # as in fit
+        with single_blas_thread():  # as in fit
             weighted = component_log_pdfs(X, self.means_, self.precisions_cholesky_)
         return logsumexp(weighted + np.log(self.weights_), axis=1)
 
@@ -375,8 +375,18 @@ def _m_step(X, resp, reg_covar):
 
 
 def _e_step(X, params):
-    """Per-row log-likelihood and log responsibilities, all in log space."""
+    """Per-row log-likelihood and responsibilities, computed in log space.
+
+    A row's log-sum-exp subtracts its largest weighted log density before
+    exponentiating (as :func:`scipy.special.logsumexp`), so no density underflows;
+    the exponentials are reused as the responsibilities. Done by hand because
+    scipy's general version took a quarter of the fitting time.
+    """
     weighted = component_log_pdfs(X, params["means"], params["precisions_cholesky"])
     weighted += np.log(params["weights"])
-    log_norm = logsumexp(weighted, axis=1)
-    return log_norm, weighted - log_norm[:, None]
+    top = weighted.max(axis=1)
+    weighted -= top[:, None]
+    resp = np.exp(weighted, out=weighted)
+    total = resp.sum(axis=1)  # >= 1: the largest term is exp(0)
+    resp /= total[:, None]
+    return top + np.log(total), resp
