@@ -611,6 +611,10 @@ axes[0, 0].set_ylabel("minus held-out mean\nlog-density [nats]")
 glue_figure("digits_fig_loglik", fig)
 
 best_loglik = {name: per_value(name, "heldout_loglik").idxmax() for name in FAMILIES}
+# The held-out choice by log-likelihood (the book's introduction quotes these).
+glue_number("digits_best_K_heldout", best_loglik["GMM"])
+glue_number("digits_best_bandwidth_heldout", best_loglik["GaussianKDE"])
+glue_number("digits_best_n_min_heldout", best_loglik["DensityForest"])
 for name, family in FAMILIES.items():
     loglik = per_value(name, "heldout_loglik")
     glue_number(f"digits_{family['key']}_best_loglik_value", best_loglik[name])
@@ -827,9 +831,9 @@ glue_text(
     ),
 )
 bad = {name: criterion(name, "heldout", "se", "median").idxmax() for name in FAMILIES}
-glue_number("digits_best_K_heldout", good["GMM"])
-glue_number("digits_best_bandwidth_heldout", good["GaussianKDE"])
-glue_number("digits_best_n_min_heldout", good["DensityForest"])
+glue_number("digits_good_K", good["GMM"])
+glue_number("digits_good_bandwidth", good["GaussianKDE"])
+glue_number("digits_good_n_min", good["DensityForest"])
 glue_number("digits_bad_K", bad["GMM"])
 glue_number("digits_bad_bandwidth", bad["GaussianKDE"])
 glue_number("digits_bad_n_min", bad["DensityForest"])

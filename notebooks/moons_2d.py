@@ -16,8 +16,8 @@
 #
 # Two questions can be asked of a fitted density model. *How probable does it find data
 # it has never seen?* That is the held-out log-likelihood. *Do the points it generates
-# look like real data?* That is what the squared maximum mean discrepancy (MMD²,
-# {cite}`gretton2012kernel`; definitions in {doc}`../book/methods`) measures, by comparing
+# look like real data?* That is what the squared maximum mean discrepancy (MMD²
+# {cite:p}`gretton2012kernel`; definitions in {doc}`../book/methods`) measures, by comparing
 # a generated sample with a test sample through a kernel. This chapter asks the second
 # question, and checks it against the first, on scikit-learn's two-moons data: two
 # interleaved half circles with Gaussian noise. In two dimensions every density and every
@@ -27,7 +27,7 @@
 # is swept: the number of bins per axis of a **2-D histogram**, the number of components
 # $K$ of a **Gaussian mixture** (GMM, fitted by EM), the bandwidth $h$ of a **Gaussian
 # kernel density estimate** (KDE), and the least number of points per leaf $n_\text{min}$
-# of a **density forest** {cite}`criminisi2011decision`; a **single Gaussian** is the
+# of a **density forest** {cite:p}`criminisi2011decision`; a **single Gaussian** is the
 # baseline. We want to know
 #
 # 1. which setting of each model gives the most realistic samples, and whether that
@@ -50,7 +50,7 @@ noise = 0.1  # standard deviation of the noise around the two half circles
 hist_bins = [10, 20, 30, 50, 80]  # histogram: bins per axis
 gmm_components = [1, 2, 3, 5, 8, 12]  # GMM: number of components K
 kde_bandwidths = [0.05, 0.1, 0.2, 0.3]  # KDE: bandwidth h
-forest_n_min = [5, 10, 20, 50]  # density forest: least points per leaf
+forest_n_min = [10, 20, 50, 100]  # density forest: least points per leaf
 n_jobs = 2  # parallel fits
 output_dir = "results"  # receives moons_2d.csv
 
@@ -167,10 +167,10 @@ def glue_figure(name, fig):
 # inverse multiquadric kernel $k(x, y) = (1 + \lVert x-y \rVert^2/\sigma^2)^{-1/2}$ (IMQ).
 # Both use one bandwidth $\sigma$ (called $h$ in {doc}`../book/methods`; here $h$ is the
 # KDE's), set by the median heuristic on the test set: $\sigma$ =
-# {glue:text}`moons_median_bandwidth`. The same test set also gives the
-# held-out log-likelihood. All randomness comes from one master seed: each training set,
-# and each fit-and-sample task, has its own seed derived from it, so any single result
-# can be recomputed alone.
+# {glue:text}`moons_median_bandwidth`, {glue:md}`moons_sigma_scale`. The same test set
+# also gives the held-out log-likelihood. All randomness comes from one master seed: each
+# training set, and each fit-and-sample task, has its own seed derived from it, so any
+# single result can be recomputed alone.
 #
 # The MMD² estimate is unbiased: for two independent samples of one distribution it is 0
 # on average and can come out slightly negative. To see where the floor lies for *this*
@@ -197,6 +197,16 @@ glue("moons_n_test", n_test, display=False)
 glue("moons_n_generated", n_generated, display=False)
 glue("moons_n_max", n_max, display=False)
 glue_number("moons_median_bandwidth", h_med)
+if noise == 0:
+    scale_text = "on moons without noise"
+elif h_med / noise > 3:
+    scale_text = (
+        f"{num(h_med / noise)} times the noise standard deviation: the kernels compare "
+        "samples at the scale of the moons' shape more than of their thickness"
+    )
+else:
+    scale_text = f"{num(h_med / noise)} times the noise standard deviation"
+glue_text("moons_sigma_scale", scale_text)
 
 # %% tags=["remove-input", "nbval-check-output"]
 # A perfect generator: n_generated points drawn at random from a fresh sample 50 times as
@@ -385,7 +395,7 @@ glue_figure("moons_fig_hist", plotting.plot_sweep(hist, hline=floor_line))
 # :name: fig-moons-gmm
 #
 # GMM: MMD² against the number of components $K$, mean over repeats with ±1 standard
-# deviation bands, per training size; SE kernel left, IMQ right.
+# deviation bands, per training size; SE kernel left, IMQ right; dashed: perfect generator.
 # ```
 #
 # {glue:md}`moons_gmm_claim`
@@ -411,7 +421,7 @@ glue_figure("moons_fig_gmm", plotting.plot_sweep(gmm, hline=floor_line))
 # :name: fig-moons-kde
 #
 # KDE: MMD² against the bandwidth $h$, mean over repeats with ±1 standard deviation
-# bands, per training size; SE kernel left, IMQ right.
+# bands, per training size; SE kernel left, IMQ right; dashed: perfect generator.
 # ```
 #
 # {glue:md}`moons_kde_claim`
@@ -440,7 +450,7 @@ glue_figure("moons_fig_kde", plotting.plot_sweep(kde, hline=floor_line))
 #
 # Density forest: MMD² against the least number of points per leaf $n_\text{min}$,
 # mean over repeats with ±1 standard deviation bands, per training size; SE kernel left,
-# IMQ right.
+# IMQ right; dashed: perfect generator.
 # ```
 #
 # {glue:md}`moons_forest_claim`
@@ -460,15 +470,16 @@ glue_figure("moons_fig_forest", plotting.plot_sweep(forest, hline=floor_line))
 # A GMM with one component is a single Gaussian: EM's first step already gives the
 # maximum-likelihood mean and covariance. Fitted on the same training set, the two models
 # are the same density, so any difference between their MMD² values is noise, from their
-# two independent generated samples. This gives the noise level of a single MMD²
-# measurement directly.
+# two independent generated samples. This measures the noise of a single MMD² value
+# directly, for this model.
 #
 # ```{glue:figure} moons_fig_sg_gmm1
 # :name: fig-moons-sg-gmm1
 #
 # Single Gaussian and GMM with $K = 1$, fitted on the same training sets: MMD² against
 # the training size, mean over repeats with ±1 standard deviation bands; SE kernel left,
-# IMQ right. For one and the same model the lines agree within their bands.
+# IMQ right; dashed: perfect generator. For one and the same model the lines agree within
+# their bands.
 # ```
 #
 # {glue:md}`moons_sg_gmm1_claim`
@@ -551,7 +562,12 @@ print(f"SG - GMM(1): mean {rounded(diff_mean, 2)}, sd {rounded(diff_sd, 2)}, wit
 # %% tags=["remove-input"]
 glue_figure(
     "moons_fig_sg_gmm1",
-    plotting.plot_sweep(pd.concat([gauss, gmm1]), x="n_train", line="model", hline=floor_line),
+    plotting.plot_sweep(
+        pd.concat([gauss.assign(model="single Gaussian"), gmm1.assign(model="GMM, K = 1")]),
+        x="n_train",
+        line="model",
+        hline=floor_line,
+    ),
 )
 
 # %% [markdown]
@@ -696,7 +712,7 @@ glue_figure(
 #
 # A KDE with a tiny bandwidth returns its training points with a little noise. Its
 # samples can then look realistic, and even score well, while containing almost nothing
-# new. The copy check, after the data-copying test of {cite}`meehan2020copying`, measures
+# new. The copy check, after the data-copying test of {cite:t}`meehan2020copying`, measures
 # this: for every generated point, the distance to the nearest training point, compared
 # with the same distance for the test points. We count the generated points closer to
 # the training set than 95% of the test points are; a model that does not copy has about
@@ -751,7 +767,8 @@ else:
     )
 copy_text += (
     f"At the bandwidth MMD² prefers at n = {n_max}, h = {best_h:g}, the share is "
-    f"{num(100 * at_best['copy_share_mean'])}% ± {num(100 * at_best['copy_share_se'])}%: "
+    f"{num(100 * at_best['copy_share_mean'])}% ± {num(100 * at_best['copy_share_se'])}% "
+    "(mean ± standard error): "
     f"{verdict}."
 )
 glue_text("moons_copy_claim", copy_text)

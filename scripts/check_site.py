@@ -67,10 +67,13 @@ WINDOW = (1280, 1400)
 
 # Text that must not appear in a rendered notebook output.
 OUTPUT_PROBLEMS = re.compile(
-    r"Traceback|Warning:|\w+Warning\b|\b\w*Error:|\bException\b|\x1b\[|<ipython-input",
+    r"Traceback|Warning:|\w+Warning\b|\b\w*Error\b|\bException\b|\x1b\[|<ipython-input",
 )
 # What a notebook shows for a figure that was stored without any image.
 MATPLOTLIB_REPR = re.compile(r"<(?:Figure|matplotlib\.figure\.Figure)[^>]*>")
+# The repr of an object, not its value: what {glue:text} shows for a glued Markdown
+# object or a NumPy scalar.
+REPR_TEXT = re.compile(r"<[\w.]+ object|\bnp\.\w+\(|\barray\(")
 # Sphinx prints "??" for a numbered reference it could not resolve.
 UNRESOLVED = re.compile(r"\?\?")
 
@@ -161,17 +164,16 @@ def static_problems(html_dir: Path, docname: str) -> list[str]:
     for output in article.select("div.cell_output"):
         for bad in output.select(".stderr, .traceback, .error"):
             problems.append(f"{docname}: stderr/traceback output: {bad.get_text()[:200]!r}")
-        for block in output.select("pre"):
-            text = block.get_text()
-            match = OUTPUT_PROBLEMS.search(text)
-            if match:
-                start = max(match.start() - 80, 0)
-                problems.append(f"{docname}: output text {text[start : match.end() + 120]!r}")
+        text = output.get_text()  # streams, text reprs and HTML tables alike
+        match = OUTPUT_PROBLEMS.search(text)
+        if match:
+            start = max(match.start() - 80, 0)
+            problems.append(f"{docname}: output text {text[start : match.end() + 120]!r}")
 
     # Glue: every pasted value is filled in and is a finite number or a word.
     for pasted in article.select(".pasted-text, .pasted-inline"):
         text = pasted.get_text().strip()
-        if not text or text.lower() in {"nan", "inf", "-inf", "none"}:
+        if not text or text.lower() in {"nan", "inf", "-inf", "none"} or REPR_TEXT.search(text):
             problems.append(f"{docname}: glued value rendered as {text!r}")
     text = article.get_text()
     if "{glue" in text:

@@ -14,7 +14,7 @@ from sklearn.datasets import load_digits
 
 from densitylab.data import sample_moons
 from densitylab.models import DensityForest
-from densitylab.models.forest import _best_split
+from densitylab.models.forest import _best_split, _best_splits
 
 
 def entropy(points: np.ndarray, reg_covar: float) -> float:
@@ -76,6 +76,8 @@ def split_data(kind: str, seed: int) -> np.ndarray:
         return rng.standard_normal((20, 12)) + rng.integers(0, 2, size=(20, 1)) * 3
     if kind == "12d-integer-blocks":  # few distinct values, many rows per block
         return rng.integers(0, 4, size=(200, 12)).astype(float)
+    if kind == "40d-few-points":  # children of up to 39 points: two size classes
+        return rng.standard_normal((44, 40)) + np.linspace(0, 4, 44)[:, None]
     raise ValueError(kind)
 
 
@@ -89,11 +91,19 @@ CASES = [
     ("12d-few-points", 1, 1e-2),
     ("12d-few-points", 3, 1e-3),
     ("12d-integer-blocks", 5, 1e-2),
+    ("40d-few-points", 2, 1e-2),
 ]
 
 
-@pytest.mark.parametrize(("kind", "n_min", "reg_covar"), CASES)
-@pytest.mark.parametrize("seed", [0, 1, 2])
+# Three seeds each, one for the slow brute force in 40-D.
+SPLIT_PARAMS = [
+    (kind, n_min, reg_covar, seed)
+    for kind, n_min, reg_covar in CASES
+    for seed in ((0,) if kind.startswith("40d") else (0, 1, 2))
+]
+
+
+@pytest.mark.parametrize(("kind", "n_min", "reg_covar", "seed"), SPLIT_PARAMS)
 def test_split_search_equals_brute_force(kind, n_min, reg_covar, seed):
     X = split_data(kind, seed)
     candidates = brute_force_gains(X, n_min, reg_covar)
@@ -114,6 +124,32 @@ def test_split_search_equals_brute_force(kind, n_min, reg_covar, seed):
     near_best = [c for c in candidates if c[0] > best_gain - 1e-6]
     if len(near_best) == 1:  # a unique optimum (different features may cut alike)
         assert (split.feature, split.threshold) == near_best[0][1:]
+
+
+def test_batched_search_equals_one_node_at_a_time():
+    # A tree level is searched as one batch: nodes of different sizes, features and
+    # constant columns must not influence one another.
+    rng = np.random.default_rng(5)
+    nodes = []
+    for n_rows, n_features in [(9, 12), (30, 12), (14, 12), (60, 12), (22, 12)]:
+        X = rng.integers(0, 4, size=(n_rows, n_features)).astype(float)
+        X[:, rng.integers(n_features)] = 1.0  # a constant column
+        features = rng.choice(n_features, size=rng.integers(2, 6), replace=False)
+        nodes.append((X, features))
+    batched = _best_splits(nodes, 3, 1e-2)
+    for (X, features), split in zip(nodes, batched, strict=True):
+        alone = _best_split(X, features, 3, 1e-2)
+        assert (split is None) == (alone is None)
+        if split is not None:
+            assert (split.feature, split.threshold, split.n_left) == (
+                alone.feature,
+                alone.threshold,
+                alone.n_left,
+            )
+            np.testing.assert_allclose(split.gain, alone.gain, rtol=1e-12)
+            candidates = [c for c in brute_force_gains(X, 3, 1e-2) if c[1] in features]
+            np.testing.assert_allclose(split.gain, max(candidates)[0], rtol=1e-9)
+    assert sum(split is not None for split in batched) >= 4
 
 
 def test_split_search_respects_the_feature_subset_and_n_min():
@@ -220,7 +256,11 @@ def test_digits_split_gains_match_entropies_over_all_64_features(digits, digit_f
     tree = digit_forests[5].trees_[0]
     Xs = digits[tree.sample_indices]
     members = node_members(tree, Xs)
-    for node in np.flatnonzero(tree.feature >= 0)[:12]:
+    split_nodes = np.flatnonzero(tree.feature >= 0)
+    # Spread over all levels: large nodes (D×D route) and small ones (Sylvester).
+    checked = split_nodes[:: len(split_nodes) // 20]
+    assert tree.n_node_samples[checked].min() < 20 < 500 < tree.n_node_samples[checked].max()
+    for node in checked:
         parent = Xs[members[node]]
         assert np.ptp(parent, axis=0).min() == 0  # some pixels are constant here
         expected = split_gain(parent, tree.feature[node], tree.threshold[node], 1e-2)

@@ -223,6 +223,7 @@ def test_papermill_run_is_quiet_and_honours_the_other_parameters(small_run):
     assert glued("digits_gmm_grid") == "'2 and 4'"
     # The picks come from the requested grids.
     assert int(glued("digits_best_K_heldout")) in SMALL["gmm_components"]
+    assert int(glued("digits_good_n_min")) in SMALL["forest_n_min"]
     assert float(glued("digits_best_bandwidth_train")) in SMALL["kde_bandwidths"]
 
 

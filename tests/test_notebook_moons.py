@@ -13,6 +13,7 @@ import itertools
 import shutil
 import textwrap
 
+import jupytext
 import numpy as np
 import pandas as pd
 import pytest
@@ -110,7 +111,7 @@ def test_committed_notebook_is_executed_quiet_and_glued():
 
 
 def test_parameters_cell_comes_first_with_the_fixed_names():
-    nb = read_notebook(PY)
+    nb = jupytext.read(PY)
     first = code_cells(nb)[0]
     assert first.metadata.get("tags") == ["parameters"]
     names = [line.split("=")[0].strip() for line in first.source.splitlines() if "=" in line]

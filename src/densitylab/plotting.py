@@ -91,7 +91,7 @@ def _figure(n_rows, n_cols, *, panel_size=(3.6, 2.8), sharex=False, sharey=False
     return fig, axes
 
 
-def figure_png(fig, *, dpi=120) -> bytes:
+def figure_png(fig, *, dpi=100) -> bytes:
     """The figure as PNG bytes, cropped to its content.
 
     Equal figures give equal bytes (no timestamp is written), so a notebook that

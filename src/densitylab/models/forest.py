@@ -36,6 +36,9 @@ __all__ = ["DensityForest", "DensityTree"]
 _ROW_PASS_MAX_ELEMENTS = 1 << 21
 _ROW_PASS_ELEMENTS_PER_BLOCK = 1000
 
+# Sylvester route: batches of about 16 MB of (k+1)×(k+1) matrices.
+_SYLVESTER_CHUNK_ELEMENTS = 1 << 21
+
 # Score queries in chunks so that the (queries × leaves) matrix stays near 32 MB.
 _SCORE_CHUNK_ELEMENTS = 1 << 22
 
@@ -44,10 +47,11 @@ _SCORE_CHUNK_ELEMENTS = 1 << 22
 class DensityTree:
     """One fitted density tree: the split structure and a Gaussian per leaf.
 
-    Nodes are numbered in depth-first order from the root (node 0). For a split
-    node ``i``, points with ``X[:, feature[i]] <= threshold[i]`` go to
-    ``children_left[i]``, the others to ``children_right[i]``. For a leaf,
-    ``feature[i] == -1`` and ``leaf_index[i]`` indexes the leaf arrays.
+    Nodes are numbered level by level from the root (node 0), so a parent always
+    comes before its children. For a split node ``i``, points with
+    ``X[:, feature[i]] <= threshold[i]`` go to ``children_left[i]``, the others to
+    ``children_right[i]``. For a leaf, ``feature[i] == -1`` and ``leaf_index[i]``
+    indexes the leaf arrays.
 
     Attributes
     ----------
@@ -188,21 +192,9 @@ def _sylvester_logdets(bordered, counts, n_features, reg_covar) -> np.ndarray:
         2.0 * np.sum(np.log(chol_diag[ok, :size]), axis=1)
         - size * np.log(kr[ok])
         + np.log(reg_covar * quad_form[ok])
-        + n_features * np.log(reg_covar)
+        + np.broadcast_to(n_features, counts.shape)[ok] * np.log(reg_covar)
     )
     return logdet
-
-
-def _node_logdet(Z: np.ndarray, reg_covar: float) -> float:
-    """``log det`` of the regularised MLE covariance of the node's centred rows ``Z``."""
-    n, n_features = Z.shape
-    if reg_covar > 0 and n < n_features:
-        bordered = np.zeros((1, n + 1, n + 1))
-        bordered[0, :n, :n] = Z @ Z.T
-        return float(_sylvester_logdets(bordered, np.array([n]), n_features, reg_covar)[0])
-    bordered = np.zeros((1, n_features + 1, n_features + 1))
-    bordered[0, :n_features, :n_features] = Z.T @ Z
-    return float(_covariance_logdets(bordered, np.array([n]), reg_covar)[0])
 
 
 def _block_scatters(Zs: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -241,38 +233,6 @@ def _prefix_sums_into(blocks: np.ndarray, first: int, out: np.ndarray) -> None:
     np.sum(blocks[: first + 1], axis=0, out=out[0])
     for i in range(1, out.shape[0]):
         np.add(out[i - 1], blocks[first + i], out=out[i])
-
-
-def _small_children_logdets(Z, orders, columns, is_right, counts, reg_covar) -> np.ndarray:
-    """Log dets of children with fewer than D points, by Sylvester's identity.
-
-    A left child of ``k`` points holds the first ``k`` rows of its feature's sort
-    order, a right child the last ``k``. Children are padded to the largest size in
-    their size class (≤32, ≤64, ≤128, …), so that small ones do not pay for a large
-    factorisation (below 32 points, measured on digits, one more batch costs more
-    than the padding); per class, one Gram matrix per (feature, side) serves all
-    its children as nested top-left blocks.
-    """
-    n_rows, n_features = Z.shape
-    out = np.empty(counts.size)
-    size_class = np.maximum(5, np.ceil(np.log2(counts)))
-    for value in np.unique(size_class):
-        sel = np.flatnonzero(size_class == value)
-        size = int(counts[sel].max())
-        rank = np.arange(size)
-        key, pair = np.unique(2 * columns[sel] + is_right[sel], return_inverse=True)
-        sorted_pos = np.where((key % 2 == 1)[:, None], n_rows - 1 - rank, rank)
-        A = Z[orders[sorted_pos, (key // 2)[:, None]]]
-        # block_mask[k] keeps the top-left k×k block
-        block_mask = np.maximum.outer(rank, rank) < np.arange(size + 1)[:, None, None]
-        bordered = np.empty((sel.size, size + 1, size + 1))
-        np.multiply(
-            (A @ np.swapaxes(A, 1, 2))[pair],
-            block_mask[counts[sel]],
-            out=bordered[:, :size, :size],
-        )
-        out[sel] = _sylvester_logdets(bordered, counts[sel], n_features, reg_covar)
-    return out
 
 
 def _big_children_logdets(Z, orders, cand_column, n_left, small, reg_covar) -> np.ndarray:
@@ -314,15 +274,29 @@ def _big_children_logdets(Z, orders, cand_column, n_left, small, reg_covar) -> n
     return _covariance_logdets(bordered, counts, reg_covar)
 
 
-def _best_split(X: np.ndarray, features, n_min: int, reg_covar: float) -> _Split | None:
-    """Exact best axis-aligned split of the node data ``X`` over the given features.
+@dataclass(eq=False)
+class _NodeSearch:
+    """One node's candidate splits and what their entropies are computed from.
 
-    Every threshold between two distinct consecutive values of a feature that
-    leaves at least ``n_min`` rows on each side is scored by its information gain
-    ``H(parent) - Σ_c (n_c/n) H(c)``, ``H = ½ log det(2πe Σ)``; the constant
-    ``D log(2πe)`` cancels because the child weights sum to one. Returns ``None``
-    when no threshold qualifies or no gain is positive.
+    Children are listed all lefts, then all rights; ``logdet`` has one more entry,
+    the node itself, last.
     """
+
+    features: np.ndarray  # the features searched
+    varying: np.ndarray  # features that vary in the node (boolean mask)
+    Z: np.ndarray  # the node's rows centred on their mean, varying features only
+    orders: np.ndarray  # row order sorting each searched feature
+    cand_column: np.ndarray  # candidate's position in `features`
+    n_left: np.ndarray
+    threshold: np.ndarray
+    counts: np.ndarray  # points in each child
+    small: np.ndarray  # children (and, last, the node) on the Sylvester route
+    logdet: np.ndarray
+
+
+def _prepare_search(X, features, n_min, reg_covar) -> _NodeSearch | None:
+    """Candidate splits of the node data ``X``: thresholds between distinct consecutive
+    values of each feature that leave ``n_min`` rows on each side (None if none)."""
     n_rows = X.shape[0]
     features = np.asarray(features, dtype=np.intp)
     if n_rows < 2 * n_min:
@@ -344,8 +318,7 @@ def _best_split(X: np.ndarray, features, n_min: int, reg_covar: float) -> _Split
     distinct[: min_child - 1] = False
     distinct[n_rows - min_child :] = False
     cand_column, cand_row = np.nonzero(distinct.T)  # grouped by feature, rows ascending
-    n_cand = cand_row.size
-    if n_cand == 0:
+    if cand_row.size == 0:
         return None
     n_left = cand_row + 1
     lo, hi = values[cand_row, cand_column], values[cand_row + 1, cand_column]
@@ -353,35 +326,152 @@ def _best_split(X: np.ndarray, features, n_min: int, reg_covar: float) -> _Split
     # With no float strictly between lo and hi the midpoint rounds to hi, which
     # would send hi's rows left; lo itself then separates the same rows.
     threshold = np.where(threshold < hi, threshold, lo)
-
-    # Children (all lefts, then all rights) with at most `gram_cap` points get their
+    # Children (and the node) with fewer points than varying features get their
     # log det from a small Gram matrix (Sylvester); the others from a D×D covariance.
-    gram_cap = Z.shape[1] - 1 if reg_covar > 0 else 0
-    counts = np.concatenate((n_left, n_rows - n_left))
-    small = counts <= gram_cap
-    child_logdet = np.empty(2 * n_cand)
-    if small.any():
-        is_right = np.arange(2 * n_cand) >= n_cand
-        child_logdet[small] = _small_children_logdets(
-            Z, orders, np.tile(cand_column, 2)[small], is_right[small], counts[small], reg_covar
-        )
-    if not small.all():
-        child_logdet[~small] = _big_children_logdets(
-            Z, orders, cand_column, n_left, small, reg_covar
-        )
-    weighted = (counts * child_logdet).reshape(2, n_cand).sum(axis=0) / n_rows
-    gain = 0.5 * (_node_logdet(Z, reg_covar) - weighted)
-    # A child covariance that is not positive definite (reg_covar = 0) has no entropy.
-    gain = np.where(np.isnan(gain), -np.inf, gain)
-    best = int(np.argmax(gain))
-    if not gain[best] > 0:
-        return None
-    return _Split(
-        feature=int(features[cand_column[best]]),
-        threshold=float(threshold[best]),
-        gain=float(gain[best]),
-        n_left=int(n_left[best]),
+    counts = np.concatenate((n_left, n_rows - n_left, [n_rows]))
+    small = counts < Z.shape[1] if reg_covar > 0 else np.zeros(counts.size, dtype=bool)
+    return _NodeSearch(
+        features=features,
+        varying=varying,
+        Z=Z,
+        orders=orders,
+        cand_column=cand_column,
+        n_left=n_left,
+        threshold=threshold,
+        counts=counts,
+        small=small,
+        logdet=np.empty(counts.size),
     )
+
+
+def _sylvester_batch(searches, reg_covar) -> None:
+    """Log dets of the small children and small nodes of many nodes at once.
+
+    A left child of ``k`` points holds the first ``k`` rows of its feature's sort
+    order, a right child the last ``k``, a node all its rows. Jobs are grouped by
+    size (classes of 4) and padded to the largest in their group; within a group,
+    one Gram matrix per (node, feature, side) serves all its children as nested
+    top-left blocks. The nodes of a whole tree level go through together, so the
+    cost is the arithmetic, not NumPy's per-call overhead.
+    """
+    n_features = searches[0].varying.size
+    n_rows = np.array([s.Z.shape[0] for s in searches])
+    offsets = np.concatenate(([0], np.cumsum(n_rows)))
+    # Rows of every node, centred, on all features (a feature constant in the node
+    # is 0 there and leaves the Gram matrices unchanged), and every node's sort
+    # orders, stacked; a last zero row serves as padding.
+    Z_all = np.zeros((offsets[-1] + 1, n_features))
+    n_columns = max(s.orders.shape[1] for s in searches)
+    orders_all = np.zeros((offsets[-1], n_columns), dtype=np.intp)
+    # Jobs: node, column of its orders (-1: the node's own rows), side, k, slot.
+    job_node, job_column, job_right, job_k, job_slot = [], [], [], [], []
+    for i, s in enumerate(searches):
+        Z_all[offsets[i] : offsets[i + 1], s.varying] = s.Z
+        orders_all[offsets[i] : offsets[i + 1], : s.orders.shape[1]] = s.orders
+        slots = np.flatnonzero(s.small)
+        n_cand = s.n_left.size
+        job_node.append(np.full(slots.size, i))
+        job_column.append(np.append(np.tile(s.cand_column, 2), -1)[slots])
+        job_right.append((slots >= n_cand) & (slots < 2 * n_cand))
+        job_k.append(s.counts[slots])
+        job_slot.append(slots)
+    job_node, job_column, job_right, job_k, job_slot = (
+        np.concatenate(a) for a in (job_node, job_column, job_right, job_k, job_slot)
+    )
+    dims = np.array([s.Z.shape[1] for s in searches])[job_node]
+
+    logdet = np.empty(job_node.size)
+    size_class = (job_k + 3) // 4
+    for value in np.unique(size_class):
+        in_class = np.flatnonzero(size_class == value)
+        size = int(job_k[in_class].max())
+        per_chunk = max(1, _SYLVESTER_CHUNK_ELEMENTS // (size + 1) ** 2)
+        for start in range(0, in_class.size, per_chunk):
+            sel = in_class[start : start + per_chunk]
+            # One Gram matrix per (node, column, side), of its first `size` rows.
+            key = (job_node[sel] * (n_columns + 1) + job_column[sel] + 1) * 2 + job_right[sel]
+            key, pair = np.unique(key, return_inverse=True)
+            node, column = key // 2 // (n_columns + 1), key // 2 % (n_columns + 1) - 1
+            rows = _pair_rows(size, n_rows, offsets, orders_all, node, column, key % 2 == 1)
+            A = Z_all[rows]
+            # block_mask[k] keeps the top-left k×k block
+            rank = np.arange(size)
+            block_mask = np.maximum.outer(rank, rank) < np.arange(size + 1)[:, None, None]
+            bordered = np.empty((sel.size, size + 1, size + 1))
+            np.multiply(
+                (A @ np.swapaxes(A, 1, 2))[pair],
+                block_mask[job_k[sel]],
+                out=bordered[:, :size, :size],
+            )
+            logdet[sel] = _sylvester_logdets(bordered, job_k[sel], dims[sel], reg_covar)
+
+    bounds = np.searchsorted(job_node, np.arange(len(searches) + 1))
+    for i, s in enumerate(searches):
+        s.logdet[job_slot[bounds[i] : bounds[i + 1]]] = logdet[bounds[i] : bounds[i + 1]]
+
+
+def _pair_rows(size, n_rows, offsets, orders_all, node, column, right) -> np.ndarray:
+    """Indices into the stacked rows of the first ``size`` rows of each (node, column,
+    side): in the column's sort order from the start (left) or the end (right), or
+    the node's own order for column -1; past a node's last row, the zero row."""
+    rank = np.arange(size)
+    n_node, start = n_rows[node][:, None], offsets[node][:, None]
+    inside = rank < n_node
+    local = np.where(inside, np.where(right[:, None], n_node - 1 - rank, rank), 0)
+    by_order = orders_all[start + local, np.maximum(column, 0)[:, None]]
+    local = np.where(column[:, None] >= 0, by_order, local)
+    return np.where(inside, start + local, offsets[-1])
+
+
+def _best_splits(nodes, n_min: int, reg_covar: float) -> list[_Split | None]:
+    """Exact best axis-aligned split of each node ``(X, features)`` over its features.
+
+    Every threshold between two distinct consecutive values of a feature that
+    leaves at least ``n_min`` rows on each side is scored by its information gain
+    ``H(parent) - Σ_c (n_c/n) H(c)``, ``H = ½ log det(2πe Σ)``; the constant
+    ``D log(2πe)`` cancels because the child weights sum to one. A node gets
+    ``None`` when no threshold qualifies or no gain is positive.
+    """
+    searches = [_prepare_search(X, features, n_min, reg_covar) for X, features in nodes]
+    active = [s for s in searches if s is not None and s.small.any()]
+    if active:
+        _sylvester_batch(active, reg_covar)
+    splits = []
+    for s in searches:
+        if s is None:
+            splits.append(None)
+            continue
+        n_cand, n_rows = s.n_left.size, s.counts[-1]
+        if not s.small[:-1].all():
+            s.logdet[:-1][~s.small[:-1]] = _big_children_logdets(
+                s.Z, s.orders, s.cand_column, s.n_left, s.small[:-1], reg_covar
+            )
+        if not s.small[-1]:
+            bordered = np.zeros((1, s.Z.shape[1] + 1, s.Z.shape[1] + 1))
+            bordered[0, :-1, :-1] = s.Z.T @ s.Z
+            s.logdet[-1] = _covariance_logdets(bordered, s.counts[-1:], reg_covar)[0]
+        weighted = (s.counts[:-1] * s.logdet[:-1]).reshape(2, n_cand).sum(axis=0) / n_rows
+        gain = 0.5 * (s.logdet[-1] - weighted)
+        # A covariance that is not positive definite (reg_covar = 0) has no entropy.
+        gain = np.where(np.isnan(gain), -np.inf, gain)
+        best = int(np.argmax(gain))
+        if not gain[best] > 0:
+            splits.append(None)
+            continue
+        splits.append(
+            _Split(
+                feature=int(s.features[s.cand_column[best]]),
+                threshold=float(s.threshold[best]),
+                gain=float(gain[best]),
+                n_left=int(s.n_left[best]),
+            )
+        )
+    return splits
+
+
+def _best_split(X: np.ndarray, features, n_min: int, reg_covar: float) -> _Split | None:
+    """The best split of one node: :func:`_best_splits` for a single node."""
+    return _best_splits([(X, features)], n_min, reg_covar)[0]
 
 
 def _grow_tree(X, bootstrap, n_min, n_try, reg_covar, seed):
@@ -397,6 +487,7 @@ def _grow_tree(X, bootstrap, n_min, n_try, reg_covar, seed):
 
 
 def _grow_tree_serial(X, bootstrap, n_min, n_try, reg_covar, seed):
+    """Growth of one tree, level by level; nodes are numbered level by level."""
     rng = np.random.default_rng(seed)
     n_rows = X.shape[0]
     sample_indices = rng.integers(n_rows, size=n_rows) if bootstrap else np.arange(n_rows)
@@ -405,48 +496,60 @@ def _grow_tree_serial(X, bootstrap, n_min, n_try, reg_covar, seed):
     feature, threshold, left, right, leaf_index, n_node, gains = [], [], [], [], [], [], []
     means, chols, counts = [], [], []
 
-    def new_node(n_rows):
+    def new_node(size):
         for column, value in (
             (feature, -1),
             (threshold, np.nan),
             (left, -1),
             (right, -1),
             (leaf_index, -1),
-            (n_node, n_rows),
+            (n_node, size),
             (gains, np.nan),
         ):
             column.append(value)
         return len(feature) - 1
 
-    stack = [(new_node(n_samples), np.arange(n_samples))]
-    while stack:
-        node, rows = stack.pop()
-        X_node = Xs[rows]
-        split = None
-        if rows.size >= 2 * n_min:
+    def make_leaf(node, X_node):
+        mean = X_node.mean(axis=0)
+        Z = X_node - mean
+        cov = Z.T @ Z / X_node.shape[0]
+        cov[np.diag_indices(n_features)] += reg_covar
+        leaf_index[node] = len(means)
+        means.append(mean)
+        chols.append(cholesky_factor(cov, name="covariance of a tree leaf"))
+        counts.append(X_node.shape[0])
+
+    # Level by level: the split searches of a whole level run as one batch.
+    level = [(new_node(n_samples), np.arange(n_samples))]
+    while level:
+        searched = []
+        for node, rows in level:
+            X_node = Xs[rows]
             varying = np.flatnonzero(np.ptp(X_node, axis=0) > 0)
-            if varying.size:
+            if rows.size >= 2 * n_min and varying.size:
                 # As in scikit-learn's trees, features constant in the node cannot
                 # split it and are not drawn.
                 chosen = rng.choice(varying, size=min(n_try, varying.size), replace=False)
-                split = _best_split(X_node, chosen, n_min, reg_covar)
-        if split is None:
-            mean = X_node.mean(axis=0)
-            Z = X_node - mean
-            cov = Z.T @ Z / rows.size
-            cov[np.diag_indices(n_features)] += reg_covar
-            leaf_index[node] = len(means)
-            means.append(mean)
-            chols.append(cholesky_factor(cov, name="covariance of a tree leaf"))
-            counts.append(rows.size)
-            continue
-        go_left = X_node[:, split.feature] <= split.threshold
-        feature[node], threshold[node], gains[node] = split.feature, split.threshold, split.gain
-        left[node] = new_node(int(go_left.sum()))
-        right[node] = new_node(int(rows.size - go_left.sum()))
-        # Right first on the stack, so the left subtree is numbered first.
-        stack.append((right[node], rows[~go_left]))
-        stack.append((left[node], rows[go_left]))
+                searched.append((node, rows, X_node, chosen))
+            else:
+                make_leaf(node, X_node)
+        splits = _best_splits(
+            [(X_node, chosen) for _, _, X_node, chosen in searched], n_min, reg_covar
+        )
+        level = []
+        for (node, rows, X_node, _), split in zip(searched, splits, strict=True):
+            if split is None:
+                make_leaf(node, X_node)
+                continue
+            go_left = X_node[:, split.feature] <= split.threshold
+            feature[node], threshold[node], gains[node] = (
+                split.feature,
+                split.threshold,
+                split.gain,
+            )
+            left[node] = new_node(int(go_left.sum()))
+            right[node] = new_node(int(rows.size - go_left.sum()))
+            level += [(left[node], rows[go_left]), (right[node], rows[~go_left])]
 
     chols = np.stack(chols)
     tree = DensityTree(
@@ -546,12 +649,13 @@ class DensityForest(DensityEstimatorBase):
     of ``z`` and ``z zᵀ`` give every child covariance; only thresholds between
     distinct consecutive values are real splits, so a node costs ``O(m D²)`` per
     feature plus one factorisation per candidate child. Log-determinants come from
-    batched Cholesky factors, and for a child of ``k < D`` points from the
-    ``k×k`` matrix of Sylvester's identity
-    ``det(r I_D + AᵀA) = r^D det(I_k + A Aᵀ/r)``. Features constant in a node add
-    the same ``½ log reg_covar`` to every entropy there and cancel from the gain,
-    so they are left out of its covariances. A threshold is the midpoint of two
-    distinct values, and ``x <= t`` goes left.
+    batched Cholesky factors (the child's mean enters through a bordered matrix,
+    not by subtraction), and for a child of ``k < D`` points from the ``k×k``
+    matrix of Sylvester's identity ``det(r I_D + AᵀA) = r^D det(I_k + A Aᵀ/r)``;
+    the small children of a whole tree level are factorised together. Features
+    constant in a node add the same ``½ log reg_covar`` to every entropy there and
+    cancel from the gain, so they are left out of its covariances. A threshold is
+    the midpoint of two distinct values, and ``x <= t`` goes left.
 
     The forest density is the mixture of all leaves of all ``T`` trees with
     weights ``share/T``,
