@@ -655,7 +655,10 @@ for df in (gmm, kde, forest):
     by_ll, _ = best_setting(df, n_max, column="heldout_loglik", minimize=False)
     criteria_rows.append((model_name, param, by_mmd, by_ll))
     key = {"GMM": "K", "GaussianKDE": "bandwidth", "DensityForest": "n_min"}[model_name]
-    glue_number(f"moons_loglik_best_{key}", by_ll)
+    if key == "bandwidth":
+        glue_number(f"moons_loglik_best_{key}", by_ll)
+    else:
+        glue(f"moons_loglik_best_{key}", int(by_ll), display=False)
 agree = [NAMES[m] for m, _, a, b in criteria_rows if a == b]
 disagree = [
     f"the {NAMES[m]} ({SETTING[p](a)} by MMD², {SETTING[p](b)} by likelihood)"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
+import math
 import re
 import sys
 from pathlib import Path
@@ -143,6 +144,38 @@ def test_intro_glues_only_keys_the_notebooks_define():
         assert key.count(":") == 1, f"{role}: add a format spec, e.g. {role}:g"
         key = key.split(":")[0]
         assert key in _glued_keys(ROOT / "book" / path), f"{key} is not glued in {path}"
+
+
+def _glued_values(notebook: Path) -> dict:
+    """Glued plain-text values of an executed notebook, as Python literals where possible."""
+    values = {}
+    for cell in json.loads(notebook.read_text())["cells"]:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            texts = [v for k, v in output.get("data", {}).items() if k.endswith("text/plain")]
+            if name and texts:
+                text = "".join(texts[0])
+                try:
+                    values[name] = ast.literal_eval(text)
+                except (ValueError, SyntaxError):
+                    values[name] = text
+    return values
+
+
+def test_intro_claims_hold_for_the_notebooks_numbers():
+    """The intro's words around the glued numbers must stay true of those numbers."""
+    digits = _glued_values(ROOT / "notebooks" / "digits_64d.ipynb")
+    # "… % of that KDE's samples are near-copies …: memorisation wins."
+    assert digits["digits_copy_share_best_train_kde"] >= 50
+    # "the verdict depends on what the samples are compared with"
+    train = (digits["digits_best_K_train"], digits["digits_best_bandwidth_train"])
+    heldout = (digits["digits_best_K_heldout"], digits["digits_best_bandwidth_heldout"])
+    assert train != heldout
+    # "the SE kernel with h = 1 is zero between any two distinct digits": exp(-d²) < 1e-8
+    assert digits["digits_min_d2"] > 8 * math.log(10)
+    moons = _glued_values(ROOT / "notebooks" / "moons_2d.ipynb")
+    # "the same model …": the noise level must be a positive spread.
+    assert moons["moons_noise_level"] > 0
 
 
 def test_readme_figure_is_the_committed_notebooks():

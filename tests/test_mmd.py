@@ -19,6 +19,7 @@ from scipy import stats
 from scipy.spatial.distance import cdist
 
 import densitylab.mmd as mmd_module
+import densitylab.models._base as _base
 from densitylab.mmd import (
     DEFAULT_N_PERMUTATIONS,
     KERNELS,
@@ -174,7 +175,7 @@ def test_blas_threads_are_restored_after_concurrent_calls(monkeypatch):
     # The tiles limit NumPy's BLAS to one thread; overlapping calls from several user
     # threads must still leave the original setting behind.
     monkeypatch.setattr(mmd_module, "_PARALLEL_MIN_PAIRS", 0)
-    libs = mmd_module._blas_controller().lib_controllers
+    libs = _base._blas_controller().lib_controllers
     before = [lib.num_threads for lib in libs]
 
     def call(seed):
@@ -559,3 +560,31 @@ def test_all_pairs_of_tiny_samples_by_enumeration():
             assert mmd2_unbiased(X, Y, kernel, 1.5) == pytest.approx(
                 loop_mmd2(X, Y, kernel, 1.5), rel=0, abs=1e-14
             )
+
+
+# ----------------------------------------------------------------------- mean_kernel terms
+
+
+@pytest.mark.parametrize("kernel", ["se", "imq"])
+def test_mean_kernel_terms_match_direct_means_and_rebuild_mmd2_exactly(kernel):
+    rng = np.random.default_rng(21)
+    X, Y = rng.normal(size=(300, 3)), rng.normal(0.3, 1.2, size=(290, 3))
+    h = 0.9
+    Kxx = kernel_of(cdist(X, X, "sqeuclidean"), kernel, h)
+    within = (Kxx.sum() - np.trace(Kxx)) / (300 * 299)
+    cross = kernel_of(cdist(X, Y, "sqeuclidean"), kernel, h).mean()
+    assert mmd_module.mean_kernel(X, kernel=kernel, bandwidth=h) == pytest.approx(
+        within, rel=1e-13
+    )
+    assert mmd_module.mean_kernel(X, Y, kernel=kernel, bandwidth=h) == pytest.approx(
+        cross, rel=1e-13
+    )
+    # Caching a term (as a sweep does for its fixed reference) changes no bit of MMD²_u.
+    terms = [
+        mmd_module.mean_kernel(X, kernel=kernel, bandwidth=h),
+        mmd_module.mean_kernel(Y, kernel=kernel, bandwidth=h),
+        mmd_module.mean_kernel(X, Y, kernel=kernel, bandwidth=h),
+    ]
+    assert mmd_module.combine_mean_kernels(*terms) == mmd2_unbiased(
+        X, Y, kernel=kernel, bandwidth=h
+    )

@@ -27,7 +27,6 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -35,7 +34,8 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 
 from densitylab import diagnostics
-from densitylab.mmd import mmd2_unbiased
+from densitylab.mmd import combine_mean_kernels, mean_kernel
+from densitylab.models._base import single_blas_thread
 
 __all__ = [
     "TrainingSet",
@@ -386,6 +386,7 @@ def _run_task(
     value,
     training_set,
     references,
+    reference_means,
     bandwidths,
     kernels,
     n_generated,
@@ -398,7 +399,7 @@ def _run_task(
     # cost far more than they save (a 2×2 triangular solve took ~4 ms with 2 threads
     # against ~20 µs with 1); parallelism comes from the tasks. The MMD runs outside the
     # limit: it manages its own threads.
-    with _blas().limit(limits=1):
+    with single_blas_thread():
         start = time.perf_counter()
         fitted, X_gen = fit_and_sample(
             model, param, value, training_set, n_generated=n_generated, seed=seed
@@ -428,22 +429,23 @@ def _run_task(
             base["copy_threshold"] = result.threshold
             base["copy_median_ratio"] = result.median_ratio
     rows = []
+    # MMD²_u's within-sample means: the references' come precomputed (they are the same
+    # for every task), the generated sample's are shared by references with equal h.
+    generated_means = {}
     for ref_name, X_ref in references.items():
         for kernel in kernels:
             for h in bandwidths[ref_name]:
-                mmd2 = mmd2_unbiased(X_gen, X_ref, kernel=kernel, bandwidth=h)
+                if (kernel, h) not in generated_means:
+                    generated_means[kernel, h] = mean_kernel(X_gen, kernel=kernel, bandwidth=h)
+                mmd2 = combine_mean_kernels(
+                    generated_means[kernel, h],
+                    reference_means[ref_name, kernel, h],
+                    mean_kernel(X_gen, X_ref, kernel=kernel, bandwidth=h),
+                )
                 rows.append(
                     base | {"reference": ref_name, "kernel": kernel, "bandwidth": h, "mmd2": mmd2}
                 )
     return rows
-
-
-@cache
-def _blas():
-    """The BLAS libraries of this process (inspected once: it takes milliseconds)."""
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController().select(user_api="blas")
 
 
 def _interactive() -> bool:
@@ -575,6 +577,12 @@ def run_sweep(
     heldout = None if heldout is None else np.asarray(heldout, dtype=np.float64)
     show = _interactive() if progress is None else bool(progress)
 
+    reference_means = {
+        (name, kernel, h): mean_kernel(X_ref, kernel=kernel, bandwidth=h)
+        for name, X_ref in references.items()
+        for kernel in kernels
+        for h in bandwidths[name]
+    }
     tasks = [(value, ts) for value in values for ts in training_sets]
     # Largest training sets first, so the slowest tasks do not end the sweep on one
     # worker; rows are put back in grid order below. Seeds do not depend on the order.
@@ -586,6 +594,7 @@ def run_sweep(
             tasks[i][0],
             tasks[i][1],
             references,
+            reference_means,
             bandwidths,
             kernels,
             n_generated,

@@ -22,23 +22,27 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from functools import cache
 from typing import NamedTuple
 
 import joblib
 import numpy as np
 from scipy.spatial.distance import pdist
 
-from densitylab.models._base import as_generator, check_positive_int
+from densitylab.models._base import (
+    as_generator,
+    blas_thread_limit,
+    check_positive_int,
+    single_blas_thread,
+)
 
 __all__ = [
     "DEFAULT_N_PERMUTATIONS",
     "KERNELS",
     "MMDTestResult",
+    "combine_mean_kernels",
     "kernel_matrix",
+    "mean_kernel",
     "median_heuristic",
     "mmd2_unbiased",
     "mmd_permutation_test",
@@ -150,8 +154,7 @@ def _resolve_bandwidth(X, Y, bandwidth) -> float:
 def _check_n_jobs(n_jobs) -> int:
     """Threads for the tiles: ``None`` → as many as NumPy's BLAS may use; -1 → all CPUs."""
     if n_jobs is None:
-        limits = [lib.num_threads for lib in _blas_controller().lib_controllers]
-        return max(1, min(limits)) if limits else joblib.cpu_count()
+        return blas_thread_limit()
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (numbers.Integral, np.integer)):
         raise ValueError(f"n_jobs must be None, -1 or an integer >= 1, got {n_jobs!r}.")
     if n_jobs == -1:
@@ -159,40 +162,6 @@ def _check_n_jobs(n_jobs) -> int:
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be None, -1 or an integer >= 1, got {n_jobs}.")
     return int(n_jobs)
-
-
-@cache
-def _blas_controller():
-    # Imported lazily: threadpoolctl ships with scikit-learn, and inspecting the loaded
-    # BLAS libraries takes a few milliseconds, so it is done once per process.
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController().select(user_api="blas")
-
-
-_blas_lock = threading.Lock()
-_blas_state = {"users": 0, "limiter": None}
-
-
-@contextmanager
-def _single_threaded_blas():
-    """Limit NumPy's BLAS to one thread while any caller is inside (reference counted).
-
-    The limit is process-wide, so concurrent callers share it: the first one sets it and
-    the last one restores the original, which nested limiters would get wrong.
-    """
-    with _blas_lock:
-        if _blas_state["users"] == 0:
-            _blas_state["limiter"] = _blas_controller().limit(limits=1)
-        _blas_state["users"] += 1
-    try:
-        yield
-    finally:
-        with _blas_lock:
-            _blas_state["users"] -= 1
-            if _blas_state["users"] == 0:
-                _blas_state["limiter"].restore_original_limits()
-                _blas_state["limiter"] = None
 
 
 # --------------------------------------------------------------------------- kernel tiles
@@ -326,7 +295,7 @@ def _tile_sums(tiles: list[_Tile], size: int, n_threads: int) -> list[float]:
         while (k := next(counter)) < len(tiles):
             sums[k] = _tile_sum(tiles[k], buffer)
 
-    with _single_threaded_blas():
+    with single_blas_thread():
         if n_threads == 1:
             worker()
         else:
@@ -535,11 +504,81 @@ def mmd2_unbiased(X, Y, kernel="se", bandwidth=None, *, n_jobs=None):
     pairs = n * (n - 1) // 2 + m * (m - 1) // 2 + n * m
     n_threads = min(n_jobs, len(tiles)) if pairs >= _PARALLEL_MIN_PAIRS else 1
     sums = iter(_tile_sums(tiles, TILE, n_threads))
-    # Exact (fsum) weighted totals: independent of the order of the tiles.
     within_x, within_y, cross = (
-        math.fsum(tile.weight * next(sums) for tile in group) for group in groups
+        _group_mean(group, sums, count)
+        for group, count in zip(groups, (n * (n - 1), m * (m - 1), n * m), strict=True)
     )
-    return float(within_x / (n * (n - 1)) + within_y / (m * (m - 1)) - 2.0 * cross / (n * m))
+    return combine_mean_kernels(within_x, within_y, cross)
+
+
+def _group_mean(group: list[_Tile], sums, count: int) -> float:
+    """Mean kernel value of one group of tiles, from their sums (taken from ``sums``).
+
+    The weighted total is exact (``math.fsum``), hence independent of the tiles' order.
+    """
+    return math.fsum(tile.weight * next(sums) for tile in group) / count
+
+
+def combine_mean_kernels(within_x: float, within_y: float, cross: float) -> float:
+    """MMD²_u from its three kernel means: ``within_x + within_y − 2·cross``.
+
+    The one place where :func:`mmd2_unbiased` combines the means of
+    :func:`mean_kernel`, so that a caller who caches a mean (e.g. of a fixed
+    reference sample) gets bit-identical results.
+    """
+    return float(within_x + within_y - 2.0 * cross)
+
+
+def mean_kernel(X, Y=None, kernel="se", bandwidth=None, *, n_jobs=None):
+    """Mean kernel value over distinct pairs: one of the three terms of MMD²_u.
+
+    ``Y=None`` gives the within-sample mean ``1/(n(n−1)) Σ_{i≠j} k(x_i, x_j)``; otherwise
+    the cross mean ``1/(nm) Σ_{i,j} k(x_i, y_j)``. :func:`mmd2_unbiased` is
+    ``combine_mean_kernels(mean_kernel(X), mean_kernel(Y), mean_kernel(X, Y))`` to the
+    last bit, so a sweep that compares many samples with one reference can compute
+    the reference's term once.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, n_features)
+        A sample, finite, n ≥ 2 (``Y=None``) or n ≥ 1.
+    Y : array-like of shape (m, n_features), default=None
+        Second sample for the cross mean.
+    kernel : {"se", "imq"}, default="se"
+    bandwidth : float > 0, default=None
+        ``h``; ``None`` means :func:`median_heuristic` of the pooled sample.
+    n_jobs : int, default=None
+        Threads, as in :func:`mmd2_unbiased`.
+
+    Returns
+    -------
+    mean : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from densitylab.mmd import combine_mean_kernels, mean_kernel, mmd2_unbiased
+    >>> rng = np.random.default_rng(0)
+    >>> X, Y = rng.normal(size=(300, 2)), rng.normal(size=(200, 2))
+    >>> terms = mean_kernel(X, bandwidth=1.0), mean_kernel(Y, bandwidth=1.0)
+    >>> cross = mean_kernel(X, Y, bandwidth=1.0)
+    >>> combine_mean_kernels(*terms, cross) == mmd2_unbiased(X, Y, bandwidth=1.0)
+    True
+    """
+    kernel = _check_kernel(kernel)
+    n_jobs = _check_n_jobs(n_jobs)
+    if Y is None:
+        X = _check_sample(X, "X", 2)
+        h = _resolve_bandwidth(X, None, bandwidth)
+        group, count = _within_tiles(X, h, kernel, TILE), X.shape[0] * (X.shape[0] - 1)
+        pairs = count // 2
+    else:
+        X, Y = _check_pair(X, Y, 1)
+        h = _resolve_bandwidth(X, Y, bandwidth)
+        group, count = _cross_tiles(X, Y, h, kernel, TILE), X.shape[0] * Y.shape[0]
+        pairs = count
+    n_threads = min(n_jobs, len(group)) if pairs >= _PARALLEL_MIN_PAIRS else 1
+    return _group_mean(group, iter(_tile_sums(group, TILE, n_threads)), count)
 
 
 def _permutation_labels(n: int, m: int, n_permutations: int, rng) -> np.ndarray:

@@ -15,7 +15,6 @@ from typing import NamedTuple
 import numpy as np
 from joblib import Parallel, delayed
 from scipy.special import logsumexp
-from threadpoolctl import threadpool_limits
 
 from densitylab.models._base import (
     DensityEstimatorBase,
@@ -26,6 +25,7 @@ from densitylab.models._base import (
     component_log_pdfs,
     precision_cholesky,
     sample_mixture,
+    single_blas_thread,
 )
 
 __all__ = ["DensityForest", "DensityTree"]
@@ -482,7 +482,7 @@ def _grow_tree(X, bootstrap, n_min, n_try, reg_covar, seed):
     """
     # Thousands of small matrix products: BLAS threads only add overhead here, and one
     # thread per tree makes the arithmetic the same whatever n_jobs is.
-    with threadpool_limits(limits=1, user_api="blas"):
+    with single_blas_thread():
         return _grow_tree_serial(X, bootstrap, n_min, n_try, reg_covar, seed)
 
 
@@ -759,7 +759,7 @@ class DensityForest(DensityEstimatorBase):
     def _score_samples(self, X):
         # One small product per leaf: BLAS threads only add overhead (and on a busy
         # machine much more than that).
-        with threadpool_limits(limits=1, user_api="blas"):
+        with single_blas_thread():
             return self._score_samples_serial(X)
 
     def _score_samples_serial(self, X):
