@@ -25,9 +25,12 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff check src tests benchmarks notebooks scripts
+	$(BIN)/ruff format --check src tests benchmarks notebooks scripts
 
-test: $(STAMP) lint
+# The whole suite: unit, property, reference, notebook (nbval, papermill) and book tests.
+# The book tests check the built site, so the book is built (or refreshed) first.
+test: $(STAMP) lint chromium book
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -19,8 +19,9 @@
 # look like real data?* That is what the squared maximum mean discrepancy (MMD²
 # {cite:p}`gretton2012kernel`; definitions in {doc}`../book/methods`) measures, by comparing
 # a generated sample with a test sample through a kernel. This chapter asks the second
-# question, and checks it against the first, on scikit-learn's two-moons data: two
-# interleaved half circles with Gaussian noise. In two dimensions every density and every
+# question, and checks it against the first, on the two-moons distribution: two
+# interleaved half circles with Gaussian noise (the shape of scikit-learn's `make_moons`,
+# but with every point an independent draw). In two dimensions every density and every
 # sample can also be looked at, so the numbers can be checked by eye.
 #
 # Five estimators are fitted, and the hyper-parameter that sets the flexibility of each
@@ -233,12 +234,11 @@ if math.isfinite(floor_se):
     floor_text += f"; standard error {num(floor_se)} for SE). "
     if abs(se_floor["mean"]) > 2 * floor_se:
         floor_text += (
-            "That is not 0 within its noise. The reason is the test set: scikit-learn's "
-            "two-moons generator places its points at evenly spaced positions along the half "
-            "circles and randomises only the noise, so the test set is more regular than an "
-            "independent sample, and its own kernel term, part of every MMD², is lower. The "
-            "offset is the same for every model and so changes no comparison; the dashed "
-            "lines in the MMD² figures mark it."
+            "That is further from 0 than the spread of the generator's draws explains. "
+            "The rest comes from the test set: it is one random sample too, and its own "
+            "kernel term, part of every MMD² against it, is off its expectation by chance. "
+            "The offset is the same for every model and so changes no comparison; the "
+            "dashed lines in the MMD² figures mark it."
         )
     else:
         floor_text += "That is 0 within its noise; the dashed lines in the MMD² figures mark it."
