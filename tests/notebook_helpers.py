@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import jupytext
@@ -166,3 +167,117 @@ def glued_names(nb) -> set[str]:
 
 def tagged_cells(nb, tag: str) -> list:
     return [cell for cell in nb.cells if tag in cell.metadata.get("tags", [])]
+
+
+def glued_outputs(nb) -> dict:
+    """Glue name -> the output (mime bundle) that carries it."""
+    found = {}
+    for cell in code_cells(nb):
+        for output in cell.get("outputs", []):
+            scrapbook = output.get("metadata", {}).get("scrapbook")
+            if scrapbook:
+                found[scrapbook["name"]] = output
+    return found
+
+
+def papermill_small_run(tmp_path_factory, ipynb: Path, small: dict):
+    """Run ``ipynb`` by papermill with the ``small`` parameters into a temporary folder.
+
+    Returns the folder (results in ``folder / "results"``) and the output notebook.
+    """
+    folder = tmp_path_factory.mktemp(ipynb.stem + "_small")
+    output = folder / f"{ipynb.stem}.out.ipynb"
+    result = run_papermill(ipynb, output, small | {"output_dir": str(folder / "results")})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    return folder, output
+
+
+# --- the studies ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Study:
+    name: str
+    parameters: tuple[str, ...]  # the parameters cell, in order (DESIGN.md)
+    book_keys: frozenset[str]  # glue keys other pages of the book refer to
+    bad_parameters: tuple[tuple[str, object, str], ...]  # (name, value, expected message)
+
+    @property
+    def py(self):
+        return NOTEBOOKS / f"{self.name}.py"
+
+    @property
+    def ipynb(self):
+        return NOTEBOOKS / f"{self.name}.ipynb"
+
+    @property
+    def prefix(self):
+        return self.name.split("_")[0] + "_"
+
+
+STUDIES = [
+    Study(
+        "moons_2d",
+        (
+            "seed",
+            "train_sizes",
+            "repeats",
+            "n_test",
+            "n_generated",
+            "noise",
+            "hist_bins",
+            "gmm_components",
+            "kde_bandwidths",
+            "forest_n_min",
+            "n_jobs",
+            "output_dir",
+        ),
+        frozenset(
+            {
+                "moons_best_bins",
+                "moons_best_K",
+                "moons_best_bandwidth",
+                "moons_median_bandwidth",
+                "moons_sg_gmm1_diff",
+                "moons_noise_level",
+            }
+        ),
+        (
+            ("hist_bins", [], "hist_bins must be a non-empty list"),
+            ("kde_bandwidths", [0.1, -0.2], "every entry of kde_bandwidths"),
+            ("n_test", 1, "n_test must be an integer >= 2"),
+        ),
+    ),
+    Study(
+        "digits_64d",
+        (
+            "seed",
+            "test_fraction",
+            "n_generated",
+            "gmm_components",
+            "kde_bandwidths",
+            "forest_n_min",
+            "forest_trees",
+            "n_jobs",
+            "output_dir",
+        ),
+        frozenset(
+            {
+                "digits_best_K_train",
+                "digits_best_K_heldout",
+                "digits_best_bandwidth_train",
+                "digits_best_bandwidth_heldout",
+                "digits_median_bandwidth",
+                "digits_copy_share_best_train_kde",
+                "digits_rf_accuracy",
+            }
+        ),
+        (
+            ("gmm_components", [0, 2], "every entry of gmm_components"),
+            ("kde_bandwidths", [], "kde_bandwidths must be a non-empty list"),
+            ("test_fraction", 1.5, "test_fraction must leave at least 20 digits"),
+            ("forest_trees", 0, "forest_trees must be an integer >= 1"),
+        ),
+    ),
+]
+BY_NAME = {study.name: study for study in STUDIES}

@@ -1,51 +1,32 @@
-"""The digits notebook: pair in sync, committed outputs reproduce, parameters honoured.
+"""The digits notebook's own checks (the ones every study shares: test_notebooks.py).
 
-* the .py/.ipynb pair agrees and the committed .ipynb is executed, quiet and glued
-  (every figure with a PNG, every key the book's other pages use);
-* nbval re-executes the committed notebook and compares the tagged result cells;
+* every figure its text shows is glued (with a PNG: test_notebooks.py);
 * papermill runs it with small, different parameters: the CSV holds exactly that grid,
-  for both reference sets and both bandwidths;
-* a bad parameter stops the run in the validation cell, with its name in the error.
+  for both reference sets and both bandwidths, and the other parameters reach the text.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 
-import jupytext
 import numpy as np
 import pandas as pd
 import pytest
 from notebook_helpers import (
+    BY_NAME,
     NOTEBOOKS,
-    code_cells,
-    glued_names,
-    pair_mismatches,
+    glued_outputs,
+    papermill_small_run,
     read_notebook,
-    run_nbval,
-    run_papermill,
     stderr_outputs,
-    tagged_cells,
 )
 
 from densitylab.data import load_digits_split
 from densitylab.experiments import derive_seed
 from densitylab.mmd import median_heuristic
 
-PY = NOTEBOOKS / "digits_64d.py"
 IPYNB = NOTEBOOKS / "digits_64d.ipynb"
 
-# Glue keys other pages of the book refer to.
-BOOK_KEYS = {
-    "digits_best_K_train",
-    "digits_best_K_heldout",
-    "digits_best_bandwidth_train",
-    "digits_best_bandwidth_heldout",
-    "digits_median_bandwidth",
-    "digits_copy_share_best_train_kde",
-    "digits_rf_accuracy",
-}
 FIGURES = {
     "digits_fig_mmd_median",
     "digits_fig_mmd_h1",
@@ -56,17 +37,6 @@ FIGURES = {
     "digits_fig_labels",
     "digits_fig_balanced",
 }
-PARAMETERS = [
-    "seed",
-    "test_fraction",
-    "n_generated",
-    "gmm_components",
-    "kde_bandwidths",
-    "forest_n_min",
-    "forest_trees",
-    "n_jobs",
-    "output_dir",
-]
 # Small parameters, all different from the defaults.
 SMALL = {
     "seed": 3,
@@ -83,89 +53,12 @@ GRID_OF = {
     "GaussianKDE": ("bandwidth", SMALL["kde_bandwidths"]),
     "DensityForest": ("n_min", SMALL["forest_n_min"]),
 }
-PNG = "application/papermill.record/image/png"
-
-
-def glued_outputs(nb) -> dict:
-    """Glue name -> the output (mime bundle) that carries it."""
-    found = {}
-    for cell in code_cells(nb):
-        for output in cell.get("outputs", []):
-            scrapbook = output.get("metadata", {}).get("scrapbook")
-            if scrapbook:
-                found[scrapbook["name"]] = output
-    return found
-
-
-# --- the committed pair (no execution) -----------------------------------------------
-
-
-def test_pair_agrees():
-    problems = pair_mismatches(PY, IPYNB)
-    assert not problems, (
-        "notebooks/digits_64d.py and .ipynb disagree; run "
-        "`python scripts/execute_notebook.py notebooks/digits_64d.py`:\n" + "\n".join(problems)
-    )
-
-
-def test_committed_notebook_is_executed_quiet_and_glued():
-    nb = read_notebook(IPYNB)
-    cells = code_cells(nb)
-    assert all(cell.execution_count is not None for cell in cells), "not fully executed"
-    assert [cell.execution_count for cell in cells] == list(range(1, len(cells) + 1))
-    assert stderr_outputs(nb) == []
-    names = glued_names(nb)
-    assert not BOOK_KEYS - names
-    assert all(name.startswith("digits_") for name in names)
-    # Every figure carries an image for its {glue:figure}, not only a text repr.
-    outputs = glued_outputs(nb)
-    assert not FIGURES - names
-    for name in FIGURES:
-        assert PNG in outputs[name].data, f"{name} was glued without a PNG"
-    # Deterministic file: no timing metadata, position-derived cell ids.
-    for index, cell in enumerate(nb.cells):
-        assert "execution" not in cell.metadata
-        assert cell.id == f"cell-{index:03d}"
-
-
-def test_every_glue_key_used_in_the_text_is_glued():
-    nb = read_notebook(IPYNB)
-    names = glued_names(nb)
-    text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
-    used = set(re.findall(r"\{glue:(?:text|md)\}`(digits_\w+)", text))
-    used |= set(re.findall(r"```\{glue:figure\} (digits_\w+)", text))
-    assert used, "the narrative uses no glued value"
-    assert not used - names, f"used in the text but never glued: {sorted(used - names)}"
-
-
-def test_parameters_cell_comes_first_with_the_fixed_names():
-    nb = jupytext.read(PY)
-    first = code_cells(nb)[0]
-    assert first.metadata.get("tags") == ["parameters"]
-    names = [line.split("=")[0].strip() for line in first.source.splitlines() if "=" in line]
-    assert names == PARAMETERS
-    assert tagged_cells(nb, "nbval-check-output"), "no result cell is checked by nbval"
-
-
-# --- executions ------------------------------------------------------------------------
-
-
-@pytest.mark.notebook
-@pytest.mark.slow
-def test_committed_outputs_reproduce_under_nbval():
-    result = run_nbval(IPYNB)
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
 
 
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
     """The notebook run by papermill with SMALL parameters into a temporary folder."""
-    folder = tmp_path_factory.mktemp("digits_small")
-    output = folder / "digits_64d.out.ipynb"
-    parameters = SMALL | {"output_dir": str(folder / "results")}
-    result = run_papermill(IPYNB, output, parameters)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
-    return folder, output
+    return papermill_small_run(tmp_path_factory, IPYNB, SMALL)
 
 
 @pytest.mark.notebook
@@ -213,7 +106,7 @@ def test_papermill_run_is_quiet_and_honours_the_other_parameters(small_run):
     nb = read_notebook(output)
     assert stderr_outputs(nb) == []
     outputs = glued_outputs(nb)
-    assert not BOOK_KEYS - set(outputs)
+    assert not BY_NAME["digits_64d"].book_keys - set(outputs)
 
     def glued(name):
         return outputs[name].data["application/papermill.record/text/plain"]
@@ -227,26 +120,7 @@ def test_papermill_run_is_quiet_and_honours_the_other_parameters(small_run):
     assert float(glued("digits_best_bandwidth_train")) in SMALL["kde_bandwidths"]
 
 
-@pytest.mark.notebook
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("name", "value", "message"),
-    [
-        ("gmm_components", [0, 2], "every entry of gmm_components"),
-        ("kde_bandwidths", [], "kde_bandwidths must be a non-empty list"),
-        ("test_fraction", 1.5, "test_fraction must leave at least 20 digits"),
-        ("forest_trees", 0, "forest_trees must be an integer >= 1"),
-    ],
-)
-def test_bad_parameter_stops_in_the_validation_cell(tmp_path, name, value, message):
-    output = tmp_path / "out.ipynb"
-    parameters = {name: value, "output_dir": str(tmp_path / "results")}
-    result = run_papermill(IPYNB, output, parameters, timeout=300)
-    assert result.returncode != 0
-    assert message in result.stdout + result.stderr
-    assert not (tmp_path / "results").exists()  # stopped before any computation
-    nb = read_notebook(output)
-    failed = [
-        cell for cell in code_cells(nb) if any(o.output_type == "error" for o in cell.outputs)
-    ]
-    assert len(failed) == 1 and "Validate every parameter" in failed[0].source
+def test_the_figures_of_the_text_are_all_glued():
+    outputs = glued_outputs(read_notebook(IPYNB))
+    missing = {name for name in FIGURES if name not in outputs}
+    assert not missing, f"figures never glued: {sorted(missing)}"

@@ -1,9 +1,6 @@
-"""The two-moons notebook: pair in sync, committed outputs reproduce, parameters honoured.
+"""The two-moons notebook's own checks (the ones every study shares: test_notebooks.py).
 
-* the .py/.ipynb pair agrees and the committed .ipynb is executed, quiet and glued;
-* nbval re-executes the committed notebook and compares the tagged result cells;
 * papermill runs it with small, different parameters: the CSV holds exactly that grid;
-* a bad parameter stops the run in the validation cell, with its name in the error;
 * ``scripts/execute_notebook.py`` writes byte-identical files when results are identical.
 """
 
@@ -13,55 +10,28 @@ import itertools
 import shutil
 import textwrap
 
-import jupytext
 import numpy as np
 import pandas as pd
 import pytest
 from notebook_helpers import (
+    BY_NAME,
     NOTEBOOKS,
     PYTHON,
     ROOT,
-    code_cells,
     glued_names,
     pair_mismatches,
+    papermill_small_run,
     read_notebook,
     run,
-    run_nbval,
-    run_papermill,
     stderr_outputs,
-    tagged_cells,
 )
 
 from densitylab.data import sample_moons
 from densitylab.experiments import derive_seed
 from densitylab.mmd import median_heuristic
 
-PY = NOTEBOOKS / "moons_2d.py"
 IPYNB = NOTEBOOKS / "moons_2d.ipynb"
 
-# Glue keys other pages of the book refer to.
-BOOK_KEYS = {
-    "moons_best_bins",
-    "moons_best_K",
-    "moons_best_bandwidth",
-    "moons_median_bandwidth",
-    "moons_sg_gmm1_diff",
-    "moons_noise_level",
-}
-PARAMETERS = [
-    "seed",
-    "train_sizes",
-    "repeats",
-    "n_test",
-    "n_generated",
-    "noise",
-    "hist_bins",
-    "gmm_components",
-    "kde_bandwidths",
-    "forest_n_min",
-    "n_jobs",
-    "output_dir",
-]
 # Small parameters, all different from the defaults. K = 1 is absent on purpose: the
 # sanity check then fits it separately, and the CSV must still hold only this grid.
 SMALL = {
@@ -86,58 +56,10 @@ GRID_OF = {
 }
 
 
-# --- the committed pair (no execution) -----------------------------------------------
-
-
-def test_pair_agrees():
-    problems = pair_mismatches(PY, IPYNB)
-    assert not problems, (
-        "notebooks/moons_2d.py and .ipynb disagree; run "
-        "`python scripts/execute_notebook.py notebooks/moons_2d.py`:\n" + "\n".join(problems)
-    )
-
-
-def test_committed_notebook_is_executed_quiet_and_glued():
-    nb = read_notebook(IPYNB)
-    cells = code_cells(nb)
-    assert all(cell.execution_count is not None for cell in cells), "not fully executed"
-    assert [cell.execution_count for cell in cells] == list(range(1, len(cells) + 1))
-    assert stderr_outputs(nb) == []
-    assert not BOOK_KEYS - glued_names(nb)
-    # Deterministic file: no timing metadata, position-derived cell ids.
-    for index, cell in enumerate(nb.cells):
-        assert "execution" not in cell.metadata
-        assert cell.id == f"cell-{index:03d}"
-
-
-def test_parameters_cell_comes_first_with_the_fixed_names():
-    nb = jupytext.read(PY)
-    first = code_cells(nb)[0]
-    assert first.metadata.get("tags") == ["parameters"]
-    names = [line.split("=")[0].strip() for line in first.source.splitlines() if "=" in line]
-    assert names == PARAMETERS
-    assert tagged_cells(nb, "nbval-check-output"), "no result cell is checked by nbval"
-
-
-# --- executions ------------------------------------------------------------------------
-
-
-@pytest.mark.notebook
-@pytest.mark.slow
-def test_committed_outputs_reproduce_under_nbval():
-    result = run_nbval(IPYNB)
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
-
-
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
     """The notebook run by papermill with SMALL parameters into a temporary folder."""
-    folder = tmp_path_factory.mktemp("moons_small")
-    output = folder / "moons_2d.out.ipynb"
-    parameters = SMALL | {"output_dir": str(folder / "results")}
-    result = run_papermill(IPYNB, output, parameters)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
-    return folder, output
+    return papermill_small_run(tmp_path_factory, IPYNB, SMALL)
 
 
 @pytest.mark.notebook
@@ -173,31 +95,7 @@ def test_papermill_run_is_quiet_and_glues_the_book_keys(small_run):
     _, output = small_run
     nb = read_notebook(output)
     assert stderr_outputs(nb) == []
-    assert not BOOK_KEYS - glued_names(nb)
-
-
-@pytest.mark.notebook
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("name", "value", "message"),
-    [
-        ("hist_bins", [], "hist_bins must be a non-empty list"),
-        ("kde_bandwidths", [0.1, -0.2], "every entry of kde_bandwidths"),
-        ("n_test", 1, "n_test must be an integer >= 2"),
-    ],
-)
-def test_bad_parameter_stops_in_the_validation_cell(tmp_path, name, value, message):
-    output = tmp_path / "out.ipynb"
-    parameters = {name: value, "output_dir": str(tmp_path / "results")}
-    result = run_papermill(IPYNB, output, parameters, timeout=300)
-    assert result.returncode != 0
-    assert message in result.stdout + result.stderr
-    assert not (tmp_path / "results").exists()  # stopped before any computation
-    nb = read_notebook(output)
-    failed = [
-        cell for cell in code_cells(nb) if any(o.output_type == "error" for o in cell.outputs)
-    ]
-    assert len(failed) == 1 and "Validate every parameter" in failed[0].source
+    assert not BY_NAME["moons_2d"].book_keys - glued_names(nb)
 
 
 # --- the execution script ----------------------------------------------------------------
