@@ -31,6 +31,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -459,6 +460,21 @@ async def _visit(port: int, url: str, docname: str, shots: Path | None, math_ms:
     return report
 
 
+def _end_process_group(process: subprocess.Popen) -> None:
+    """Terminate ``process`` and every process of its group (Chromium's helpers)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    # Helpers may outlive the browser for a moment; make sure none is left.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 def browse(
     html_dir: Path,
     docnames: list[str],
@@ -475,7 +491,14 @@ def browse(
             "(apt-get update && apt-get install -y chromium)"
         )
     reports: dict[str, PageReport] = {}
-    with serve(html_dir) as (base, _), tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes (and its crash handler, which detaches) can still be
+    # writing to the profile when the browser itself has exited: the process group is
+    # ended as a whole, and a profile file that appears during clean-up is left behind
+    # in the temporary folder rather than failing the check.
+    with (
+        serve(html_dir) as (base, _),
+        tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile,
+    ):
         profile_dir = Path(profile)
         process = subprocess.Popen(
             [
@@ -491,6 +514,7 @@ def browse(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": "disabled:"},
+            start_new_session=True,
         )
         try:
             port = _devtools_endpoint(profile_dir, process)
@@ -500,12 +524,7 @@ def browse(
                     _visit(port, url, docname, screenshots, math_timeout_ms)
                 )
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _end_process_group(process)
     return reports
 
 
