@@ -26,7 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from benchmarks._timing import Figure, best_time, fmt_seconds
 from densitylab.models import DensityForest
-from densitylab.models.forest import _best_split
+from densitylab.models._forest_split import _best_split
 
 N_TREES, N_MIN, REG_COVAR = 10, 5, 1e-2
 

@@ -20,9 +20,10 @@ from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import KernelDensity
 
 from benchmarks._timing import Figure, best_time, fmt_seconds
+from densitylab._blas import single_blas_thread
+from densitylab._random import as_generator
 from densitylab.data import sample_moons
 from densitylab.models import GMM, GaussianKDE
-from densitylab.models._base import as_generator, single_blas_thread
 
 
 def _interleaved_best(ours, reference, *, repeat):

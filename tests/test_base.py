@@ -1,11 +1,12 @@
-"""The shared machinery of densitylab.models._base: random states and the BLAS limit."""
+"""The shared machinery of the package: random states (_random) and the BLAS limit (_blas)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from densitylab.models._base import as_generator, blas_thread_limit, single_blas_thread
+from densitylab._blas import blas_thread_limit, single_blas_thread
+from densitylab._random import as_generator
 
 
 def test_single_blas_thread_limits_inside_nests_and_restores():

@@ -22,11 +22,11 @@ from densitylab.diagnostics import (
     predicted_label_balance,
 )
 from densitylab.plotting import (
-    _digit_canvas,
     plot_digit_grid,
     plot_label_histogram,
     plot_labelled_digit_grid,
 )
+from densitylab.plotting.digits import _digit_canvas
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from scipy import stats
 from sklearn.base import BaseEstimator, DensityMixin
 
 from densitylab import experiments
+from densitylab._random import as_generator
 from densitylab.diagnostics import copy_check
 from densitylab.experiments import (
     SWEEP_COLUMNS,
@@ -24,7 +25,6 @@ from densitylab.experiments import (
     summarize_sweep,
 )
 from densitylab.mmd import mmd2_unbiased
-from densitylab.models._base import as_generator
 
 
 class ShiftedGaussian(DensityMixin, BaseEstimator):

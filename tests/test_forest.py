@@ -14,7 +14,7 @@ from sklearn.datasets import load_digits
 
 from densitylab.data import sample_moons
 from densitylab.models import DensityForest
-from densitylab.models.forest import _best_split, _best_splits
+from densitylab.models._forest_split import _best_split, _best_splits
 
 
 def entropy(points: np.ndarray, reg_covar: float) -> float:

@@ -11,9 +11,9 @@ from scipy.special import logsumexp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 
+from densitylab._random import as_generator
 from densitylab.data import load_digits_split, sample_moons
 from densitylab.models import GMM, SingleGaussian
-from densitylab.models._base import as_generator
 from densitylab.models.gaussian import _m_step
 
 FAR = np.array([[30.0, -40.0], [1e3, 1e3], [-7.0, 0.5]])

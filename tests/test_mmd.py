@@ -18,8 +18,11 @@ from hypothesis.extra.numpy import arrays
 from scipy import stats
 from scipy.spatial.distance import cdist
 
+import densitylab._blas as _blas
 import densitylab.mmd as mmd_module
-import densitylab.models._base as _base
+import densitylab.mmd._permutation as permutation_module
+import densitylab.mmd._tiles as tiles_module
+from densitylab._random import as_generator
 from densitylab.mmd import (
     DEFAULT_N_PERMUTATIONS,
     KERNELS,
@@ -28,7 +31,6 @@ from densitylab.mmd import (
     mmd2_unbiased,
     mmd_permutation_test,
 )
-from densitylab.models._base import as_generator
 
 # ----------------------------------------------------------------------------- references
 
@@ -152,9 +154,9 @@ def test_far_apart_samples_keep_within_sample_precision():
 @pytest.mark.parametrize("kernel", KERNELS)
 def test_blocked_equals_single_tile(monkeypatch, kernel):
     X, Y = two_samples(61, 45, 3, shift=0.2, seed=11)
-    monkeypatch.setattr(mmd_module, "TILE", 1024)  # one tile per sum: the dense path
+    monkeypatch.setattr(tiles_module, "TILE", 1024)  # one tile per sum: the dense path
     dense = mmd2_unbiased(X, Y, kernel, 1.1)
-    monkeypatch.setattr(mmd_module, "TILE", 7)  # 7 does not divide 61 or 45
+    monkeypatch.setattr(tiles_module, "TILE", 7)  # 7 does not divide 61 or 45
     blocked = mmd2_unbiased(X, Y, kernel, 1.1)
     assert blocked == pytest.approx(dense, rel=0, abs=1e-14)
     assert blocked == pytest.approx(dense_mmd2(X, Y, kernel, 1.1), rel=0, abs=1e-14)
@@ -162,8 +164,8 @@ def test_blocked_equals_single_tile(monkeypatch, kernel):
 
 @pytest.mark.parametrize("kernel", KERNELS)
 def test_threads_give_bit_identical_results(monkeypatch, kernel):
-    monkeypatch.setattr(mmd_module, "TILE", 16)
-    monkeypatch.setattr(mmd_module, "_PARALLEL_MIN_PAIRS", 0)
+    monkeypatch.setattr(tiles_module, "TILE", 16)
+    monkeypatch.setattr(tiles_module, "_PARALLEL_MIN_PAIRS", 0)
     X, Y = two_samples(150, 130, 5, shift=0.1, seed=5)
     serial = mmd2_unbiased(X, Y, kernel, 2.0, n_jobs=1)
     assert mmd2_unbiased(X, Y, kernel, 2.0, n_jobs=2) == serial
@@ -174,8 +176,8 @@ def test_threads_give_bit_identical_results(monkeypatch, kernel):
 def test_blas_threads_are_restored_after_concurrent_calls(monkeypatch):
     # The tiles limit NumPy's BLAS to one thread; overlapping calls from several user
     # threads must still leave the original setting behind.
-    monkeypatch.setattr(mmd_module, "_PARALLEL_MIN_PAIRS", 0)
-    libs = _base._blas_controller().lib_controllers
+    monkeypatch.setattr(tiles_module, "_PARALLEL_MIN_PAIRS", 0)
+    libs = _blas._blas_controller().lib_controllers
     before = [lib.num_threads for lib in libs]
 
     def call(seed):
@@ -336,7 +338,7 @@ def test_permutation_statistic_is_mmd2_unbiased(kernel):
 def test_pooled_null_equals_recomputation_on_permuted_data(kernel):
     X, Y = two_samples(70, 50, 3, shift=0.2, seed=16)
     result = mmd_permutation_test(X, Y, kernel, n_permutations=20, random_state=42)
-    labels = mmd_module._permutation_labels(70, 50, 20, as_generator(42))
+    labels = permutation_module._permutation_labels(70, 50, 20, as_generator(42))
     assert labels.shape == (20, 120) and np.all(labels.sum(axis=1) == 70)
     Z = np.concatenate([X, Y])
     for p in range(5):
@@ -348,7 +350,7 @@ def test_permutation_blocks_and_chunks_agree(monkeypatch):
     X, Y = two_samples(40, 33, 2, shift=0.2, seed=17)
     whole = mmd_permutation_test(X, Y, n_permutations=30, random_state=1)
     # force row blocks of 1 row and chunks of 7 permutations (budget 7 · 73 values)
-    monkeypatch.setattr(mmd_module, "_PERMUTATION_BUDGET", 7 * 73)
+    monkeypatch.setattr(permutation_module, "_PERMUTATION_BUDGET", 7 * 73)
     blocked = mmd_permutation_test(X, Y, n_permutations=30, random_state=1)
     np.testing.assert_allclose(blocked.null_statistics, whole.null_statistics, rtol=0, atol=1e-14)
     assert blocked.statistic == pytest.approx(whole.statistic, rel=0, abs=1e-14)

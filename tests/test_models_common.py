@@ -10,7 +10,6 @@ cells are unions of grid cells, so for it the rule is exact.
 
 from __future__ import annotations
 
-import doctest
 import warnings
 
 import numpy as np
@@ -27,10 +26,6 @@ from densitylab.models import (
     GaussianKDE,
     Histogram2D,
     SingleGaussian,
-    forest,
-    gaussian,
-    histogram,
-    kde,
 )
 
 # Histogram cells of 0.25 × 0.25 whose edges lie on the quadrature grid.
@@ -322,10 +317,3 @@ CHECKED_ESTIMATORS = [
 )
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
-
-
-@pytest.mark.parametrize("module", [histogram, gaussian, kde, forest], ids=lambda m: m.__name__)
-def test_docstring_examples_run(module):
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0, "no Examples found"
-    assert result.failed == 0

@@ -16,7 +16,8 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from densitylab.models._base import as_generator, check_positive_int
+from densitylab._random import as_generator
+from densitylab._validation import check_positive_int
 
 __all__ = ["DigitsSplit", "load_digits_split", "sample_moons"]
 

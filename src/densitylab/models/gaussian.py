@@ -16,17 +16,16 @@ from scipy.special import logsumexp
 from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.exceptions import ConvergenceWarning
 
-from densitylab.models._base import (
-    DensityEstimatorBase,
-    as_generator,
-    check_nonnegative_float,
-    check_positive_int,
+from densitylab._blas import single_blas_thread
+from densitylab._random import as_generator
+from densitylab._validation import check_nonnegative_float, check_positive_int
+from densitylab.models._base import DensityEstimatorBase
+from densitylab.models._gaussians import (
     cholesky_factor,
     component_log_pdfs,
     precision_cholesky,
     sample_gaussian,
     sample_mixture,
-    single_blas_thread,
 )
 
 __all__ = ["GMM", "SingleGaussian"]

@@ -6,7 +6,9 @@ import numbers
 
 import numpy as np
 
-from densitylab.models._base import LOG_2PI, DensityEstimatorBase, single_blas_thread
+from densitylab._blas import single_blas_thread
+from densitylab.models._base import DensityEstimatorBase
+from densitylab.models._gaussians import LOG_2PI
 
 __all__ = ["GaussianKDE"]
 

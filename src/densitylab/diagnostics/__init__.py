@@ -1,0 +1,31 @@
+"""Diagnostics that catch what MMD² misses.
+
+* :func:`heldout_loglik` — mean log density of held-out data under a fitted model,
+  the criterion maximum likelihood itself would use;
+* :func:`copy_check` — do generated points sit closer to the training points than
+  fresh data do? A model that memorises its training set (a KDE with a tiny
+  bandwidth, a mixture with one component per point) can score a small MMD² while
+  producing little that is new;
+* label balance and balanced batches for the digits study (end of the module).
+"""
+
+from densitylab.diagnostics._copying import CopyCheck, copy_check
+from densitylab.diagnostics._labels import (
+    BalancedBatch,
+    LabelBalance,
+    balanced_batch,
+    label_balance,
+    predicted_label_balance,
+)
+from densitylab.diagnostics._likelihood import heldout_loglik
+
+__all__ = [
+    "BalancedBatch",
+    "CopyCheck",
+    "LabelBalance",
+    "balanced_batch",
+    "copy_check",
+    "heldout_loglik",
+    "label_balance",
+    "predicted_label_balance",
+]
