@@ -42,7 +42,7 @@ def as_generator(random_state) -> np.random.Generator:
     )
 
 
-def _canonical(part) -> str:
+def canonical_key(part) -> str:
     """A stable text form of one seed-key part (equal values give equal text).
 
     ``5``, ``np.int64(5)`` and ``5.0`` map to the same text, so a grid held as
@@ -89,7 +89,7 @@ def derive_seed(seed, *key) -> np.random.SeedSequence:
     True
     """
     seed = check_scalar_param(seed, "seed", integer=True, minimum=0)
-    text = "\x1f".join(_canonical(part) for part in key).encode()
+    text = "\x1f".join(canonical_key(part) for part in key).encode()
     digest = hashlib.sha256(text).digest()
     words = np.frombuffer(digest, dtype="<u4").tolist()
     return np.random.SeedSequence([seed, *words])

@@ -8,8 +8,8 @@ recomputed alone, and nothing depends on the order in which pieces run.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,17 +19,37 @@ from densitylab._validation import check_grid, check_scalar_param
 __all__ = ["TrainingSet", "derive_seed", "make_training_sets", "task_seeds"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TrainingSet:
-    """One training sample of a sweep: its size, its repeat index and the data.
+    """One training sample of a sweep: its size, its repeat index, the data, and its judges.
 
     Every model of a study is fitted on the same sequence of training sets, so
-    differences between models are not differences between data.
+    differences between models are not differences between data. A training set may
+    carry its own held-out sample and reference samples (e.g. one stratified split of
+    the digits per repeat); :func:`densitylab.sweeps.run_sweep` then uses them for the
+    fits on this set, in place of (or beside) the sweep-wide ones.
+
+    Attributes
+    ----------
+    n_train : int
+        Number of training points (the size a study sweeps over).
+    repeat : int
+        Index of this draw among the sets of its size.
+    X : ndarray of shape (n_train, n_features)
+        The training points.
+    heldout : ndarray of shape (n_heldout, n_features) or None, default=None
+        Held-out points of this set's own split; ``None``: the sweep's ``heldout``.
+    references : mapping of str to ndarray, default={}
+        Reference samples of this set's own split, by name (e.g.
+        ``{"train": X, "heldout": X_ho}``); they are added to the sweep's ``references``
+        for the fits on this set.
     """
 
     n_train: int
     repeat: int
     X: np.ndarray
+    heldout: np.ndarray | None = None
+    references: Mapping[str, np.ndarray] = field(default_factory=dict)
 
 
 def task_seeds(seed, model_name: str, value, n_train: int, repeat: int):

@@ -12,7 +12,16 @@ import pandas as pd
 __all__ = ["ID_COLUMNS", "describe_trend", "near_best", "summarize_sweep"]
 
 #: Columns that identify a row of a sweep apart from ``repeat`` (used to summarise).
-ID_COLUMNS = ("model", "param", "value", "n_train", "reference", "kernel", "bandwidth")
+ID_COLUMNS = (
+    "model",
+    "param",
+    "value",
+    "n_train",
+    "reference",
+    "kernel",
+    "bandwidth_name",
+    "bandwidth",
+)
 
 
 def summarize_sweep(results: pd.DataFrame, columns=("mmd2",), by=None) -> pd.DataFrame:

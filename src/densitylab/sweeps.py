@@ -17,6 +17,7 @@ import os
 import sys
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,33 +26,13 @@ from sklearn.base import clone
 
 from densitylab import diagnostics
 from densitylab._blas import single_blas_thread
-from densitylab._validation import check_grid, check_scalar_param
-from densitylab.mmd import combine_mean_kernels, mean_kernel
+from densitylab._random import canonical_key
+from densitylab._validation import check_scalar_param
+from densitylab.mmd import KERNELS, combine_mean_kernels, mean_kernel
 from densitylab.seeding import TrainingSet, task_seeds
+from densitylab.sweep_result import FIT_COLUMNS, MMD_COLUMNS, SweepResult
 
-__all__ = ["PROGRESS_ENV", "SWEEP_COLUMNS", "fit_and_sample", "run_sweep"]
-
-#: Columns of :func:`run_sweep`'s result, in order (the agreed API, then additions).
-SWEEP_COLUMNS = (
-    "model",
-    "param",
-    "value",
-    "n_train",
-    "repeat",
-    "reference",
-    "kernel",
-    "bandwidth",
-    "mmd2",
-    "heldout_loglik",
-    "fit_seconds",
-    "n_generated",
-    # additions: share of held-out points with density exactly 0 (they make the
-    # mean log-likelihood -inf), and the copy check (NaN unless requested).
-    "heldout_zero_share",
-    "copy_share",
-    "copy_threshold",
-    "copy_median_ratio",
-)
+__all__ = ["PROGRESS_ENV", "fit_and_sample", "run_sweep"]
 
 # Environment override of the progress default: "1" forces progress lines, "0" silences them.
 PROGRESS_ENV = "DENSITYLAB_PROGRESS"
@@ -104,72 +85,95 @@ def fit_and_sample(model, param, value, training_set: TrainingSet, *, n_generate
     return estimator, estimator.sample(n_generated, random_state=sample_rng)
 
 
-def _run_task(
-    model,
-    param,
-    value,
-    training_set,
-    references,
-    reference_means,
-    bandwidths,
-    kernels,
-    n_generated,
-    heldout,
-    seed,
-    copy,
-):
-    """One task of a sweep: fit, sample, score; a list of row dicts."""
-    # The models' linear algebra works on tiny matrices (2×2 in 2-D), where BLAS threads
-    # cost far more than they save (a 2×2 triangular solve took ~4 ms with 2 threads
-    # against ~20 µs with 1); parallelism comes from the tasks. The MMD runs outside the
-    # limit: it manages its own threads.
-    with single_blas_thread():
-        start = time.perf_counter()
-        fitted, X_gen = fit_and_sample(
-            model, param, value, training_set, n_generated=n_generated, seed=seed
-        )
-        fit_seconds = time.perf_counter() - start
-        log_density = None if heldout is None else fitted.score_samples(heldout)
-    base = {
+def _fit_row(model, param, value, training_set, n_generated, fit_seconds):
+    return {
         "model": type(model).__name__,
         "param": param,
         "value": value,
         "n_train": training_set.n_train,
         "repeat": training_set.repeat,
-        "heldout_loglik": np.nan,
-        "fit_seconds": fit_seconds,
         "n_generated": n_generated,
+        "heldout_loglik": np.nan,
         "heldout_zero_share": np.nan,
         "copy_share": np.nan,
         "copy_threshold": np.nan,
         "copy_median_ratio": np.nan,
+        "ct_statistic": np.nan,
+        "fit_seconds": fit_seconds,
     }
+
+
+def _run_task(model, param, value, training_set, plan):
+    """One task of a sweep: fit, sample, score. Returns (fit row, list of MMD² rows)."""
+    # The models' linear algebra works on tiny matrices (2×2 in 2-D), where BLAS threads
+    # cost far more than they save (a 2×2 triangular solve took ~4 ms with 2 threads
+    # against ~20 µs with 1); parallelism comes from the tasks. The MMD runs outside the
+    # limit: it manages its own threads.
+    heldout = plan.heldout_of(training_set)
+    with single_blas_thread():
+        start = time.perf_counter()
+        fitted, X_gen = fit_and_sample(
+            model, param, value, training_set, n_generated=plan.n_generated, seed=plan.seed
+        )
+        fit_seconds = time.perf_counter() - start
+        log_density = None if heldout is None else fitted.score_samples(heldout)
+    fit = _fit_row(model, param, value, training_set, plan.n_generated, fit_seconds)
     if heldout is not None:
-        base["heldout_loglik"] = float(np.mean(log_density))
-        base["heldout_zero_share"] = float(np.mean(np.isneginf(log_density)))
-        if copy:
-            result = diagnostics.copy_check(X_gen, training_set.X, heldout)
-            base["copy_share"] = result.share
-            base["copy_threshold"] = result.threshold
-            base["copy_median_ratio"] = result.median_ratio
+        fit["heldout_loglik"] = float(np.mean(log_density))
+        fit["heldout_zero_share"] = float(np.mean(np.isneginf(log_density)))
+        if plan.copy_check:
+            copies = diagnostics.copy_check(X_gen, training_set.X, heldout)
+            fit["copy_share"] = copies.share
+            fit["copy_threshold"] = copies.threshold
+            fit["copy_median_ratio"] = copies.median_ratio
+    keys = {k: fit[k] for k in ("model", "param", "value", "n_train", "repeat")}
     rows = []
-    # MMD²_u's within-sample means: the references' come precomputed (they are the same
-    # for every task), the generated sample's are shared by references with equal h.
+    # MMD²_u's within-sample means: the references' come precomputed (the same for every
+    # task on a training set), the generated sample's are shared by references with equal h.
     generated_means = {}
-    for ref_name, X_ref in references.items():
-        for kernel in kernels:
-            for h in bandwidths[ref_name]:
+    for ref_name, X_ref in plan.references_of(training_set).items():
+        for kernel in plan.kernels:
+            for h_name, h in plan.bandwidths[ref_name].items():
                 if (kernel, h) not in generated_means:
                     generated_means[kernel, h] = mean_kernel(X_gen, kernel=kernel, bandwidth=h)
                 mmd2 = combine_mean_kernels(
                     generated_means[kernel, h],
-                    reference_means[ref_name, kernel, h],
+                    plan.reference_means[training_set.repeat, training_set.n_train][
+                        ref_name, kernel, h
+                    ],
                     mean_kernel(X_gen, X_ref, kernel=kernel, bandwidth=h),
                 )
                 rows.append(
-                    base | {"reference": ref_name, "kernel": kernel, "bandwidth": h, "mmd2": mmd2}
+                    keys
+                    | {
+                        "reference": ref_name,
+                        "kernel": kernel,
+                        "bandwidth_name": h_name,
+                        "bandwidth": h,
+                        "mmd2": mmd2,
+                    }
                 )
-    return rows
+    return fit, rows
+
+
+@dataclass(frozen=True)
+class _SweepPlan:
+    """Everything a task needs besides its value and training set (checked once)."""
+
+    references: dict  # sweep-wide reference samples, by name
+    bandwidths: dict  # reference name -> {bandwidth name: h}
+    kernels: tuple
+    n_generated: int
+    heldout: np.ndarray | None
+    seed: int
+    copy_check: bool
+    reference_means: dict  # (repeat, n_train) -> {(reference, kernel, h): within-sample mean}
+
+    def references_of(self, training_set: TrainingSet) -> dict:
+        return self.references | dict(training_set.references)
+
+    def heldout_of(self, training_set: TrainingSet):
+        return self.heldout if training_set.heldout is None else training_set.heldout
 
 
 def _interactive() -> bool:
@@ -183,12 +187,66 @@ def _interactive() -> bool:
         return False
 
 
+def _check_values(values) -> list:
+    """The grid as a list, refusing duplicates (they would fake a standard error of 0)."""
+    if isinstance(values, str | bytes | Mapping) or not hasattr(values, "__iter__"):
+        raise ValueError(f"values must be a non-empty list of settings, got {values!r}.")
+    values = list(values)
+    if not values:
+        raise ValueError("values must hold at least one hyper-parameter value.")
+    keys = [canonical_key(v) for v in values]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"values holds a setting twice: {values!r}; list each setting once.")
+    return values
+
+
+def _check_kernels(kernels) -> tuple:
+    """A kernel selection; a single name such as ``"se"`` is a selection of one."""
+    kernels = (kernels,) if isinstance(kernels, str) else tuple(kernels)
+    unknown = [k for k in kernels if k not in KERNELS]
+    if not kernels or unknown or len(set(kernels)) != len(kernels):
+        raise ValueError(
+            f"kernels must be 'se', 'imq' or a selection of both without repeats, got {kernels!r}."
+        )
+    return kernels
+
+
+def _check_samples(samples: Mapping, what: str) -> dict:
+    if not isinstance(samples, Mapping):
+        raise ValueError(f"{what} must be a mapping of name to sample, got {samples!r}.")
+    return {name: np.asarray(X, dtype=np.float64) for name, X in samples.items()}
+
+
+def _check_bandwidths(bandwidths, names) -> dict:
+    """``{reference: {bandwidth name: h}}`` with every h finite and > 0."""
+    if not isinstance(bandwidths, Mapping):
+        raise ValueError(
+            "bandwidths must map each reference to named bandwidths, e.g. "
+            f"{{'test': {{'median': 0.8}}}}, got {bandwidths!r}."
+        )
+    checked = {}
+    for name in names:
+        named = bandwidths.get(name)
+        if not isinstance(named, Mapping) or not named:
+            raise ValueError(
+                f"bandwidths[{name!r}] must map a name to each bandwidth, e.g. "
+                f"{{'median': 0.8}}, got {named!r}."
+            )
+        checked[name] = {
+            str(h_name): check_scalar_param(
+                h, f"bandwidths[{name!r}][{h_name!r}]", minimum=0, exclusive=True
+            )
+            for h_name, h in named.items()
+        }
+    return checked
+
+
 def run_sweep(
     model,
     param: str,
     values,
     training_sets,
-    references,
+    references=None,
     *,
     bandwidths,
     kernels=("se", "imq"),
@@ -198,7 +256,7 @@ def run_sweep(
     n_jobs=None,
     progress=None,
     copy_check: bool = False,
-) -> pd.DataFrame:
+) -> SweepResult:
     """Fit, sample and score ``model`` at every value of ``param`` on every training set.
 
     Parameters
@@ -210,20 +268,22 @@ def run_sweep(
     param : str
         The hyper-parameter swept, e.g. ``"n_components"``.
     values : sequence
-        The grid, e.g. ``[1, 2, 3, 5, 8, 12]``.
+        The grid, e.g. ``[1, 2, 3, 5, 8, 12]``; each setting once.
     training_sets : sequence of TrainingSet
         Every value is fitted on each of them (every model of a study gets the
-        same sets).
-    references : mapping of str to ndarray
-        Samples each generated sample is compared with, e.g. ``{"test": X_test}``.
-    bandwidths : mapping of str to sequence of float
-        MMD bandwidths per reference name, e.g. ``{"test": [h_med]}``.
-    kernels : sequence of {"se", "imq"}, default=("se", "imq")
+        same sets). A set's own ``references`` and ``heldout`` apply to its fits.
+    references : mapping of str to ndarray, optional
+        Samples every generated sample is compared with, e.g. ``{"test": X_test}``.
+        May be omitted when every training set carries its own.
+    bandwidths : mapping of str to mapping of str to float
+        Named MMD bandwidths per reference, e.g. ``{"test": {"median": 0.82}}``.
+    kernels : {"se", "imq"} or a sequence of them, default=("se", "imq")
         MMD kernels.
     n_generated : int
-        Size of each generated sample.
+        Size of each generated sample, at least 2.
     heldout : ndarray or None, default=None
-        Held-out sample for the mean log-likelihood column (NaN when None).
+        Held-out sample for the log-likelihood and the copy checks (NaN when None and
+        the training set carries none).
     seed : int, default=0
         Master seed. The task ``(model class, value, n_train, repeat)`` draws from
         ``derive_seed(seed, model class name, value, n_train, repeat)``: results are
@@ -236,20 +296,16 @@ def run_sweep(
         book build); the environment variable ``DENSITYLAB_PROGRESS=0``/``1``
         overrides that default.
     copy_check : bool, default=False
-        Also run :func:`densitylab.diagnostics.copy_check` of each generated sample
-        against its training set and ``heldout`` (which must then be given).
+        Also run the copy checks of :mod:`densitylab.diagnostics` on each generated
+        sample against its training set and held-out sample (which must exist).
 
     Returns
     -------
-    pandas.DataFrame
-        One row per value × training set × reference × kernel × bandwidth, with
-        the columns of :data:`SWEEP_COLUMNS`: ``model`` (class name), ``param``,
-        ``value``, ``n_train``, ``repeat``, ``reference``, ``kernel``,
-        ``bandwidth``, ``mmd2``, ``heldout_loglik`` (mean held-out log density),
-        ``fit_seconds`` (fit plus sampling, wall clock; the only column that
-        varies between identical runs), ``n_generated``, ``heldout_zero_share``
-        (share of held-out points at density 0), ``copy_share``,
-        ``copy_threshold``, ``copy_median_ratio``.
+    SweepResult
+        ``fits``: one row per value × training set (:data:`FIT_COLUMNS`); ``mmd``:
+        one row per fit × reference × kernel × named bandwidth (:data:`MMD_COLUMNS`).
+        Rows follow the grid order, then the order of ``training_sets``.
+        ``fit_seconds`` is the only column that varies between identical runs.
 
     Examples
     --------
@@ -261,10 +317,11 @@ def run_sweep(
     ...     lambda n, rs: sample_moons(n, random_state=rs), [100], 2, seed=0
     ... )
     >>> X_test = sample_moons(200, random_state=1)
-    >>> df = run_sweep(GMM(), "n_components", [1, 3], sets, {"test": X_test},
-    ...                bandwidths={"test": [0.5]}, n_generated=200, heldout=X_test)
-    >>> len(df)  # 2 values x 2 training sets x 1 reference x 2 kernels x 1 bandwidth
-    8
+    >>> result = run_sweep(GMM(), "n_components", [1, 3], sets, {"test": X_test},
+    ...                    bandwidths={"test": {"median": 0.5}}, n_generated=200,
+    ...                    heldout=X_test)
+    >>> len(result.fits), len(result.mmd)  # 2 values x 2 sets; x 2 kernels
+    (4, 8)
     """
     if not isinstance(param, str) or not param:
         raise ValueError(f"param must be the name of a hyper-parameter, got {param!r}.")
@@ -273,73 +330,66 @@ def run_sweep(
             f"param={param!r} is not a hyper-parameter of {type(model).__name__}; "
             f"choose one of {sorted(model.get_params())}."
         )
-    values = list(values)
-    if not values:
-        raise ValueError("values must hold at least one hyper-parameter value.")
+    values = _check_values(values)
     training_sets = list(training_sets)
     if not training_sets or not all(isinstance(ts, TrainingSet) for ts in training_sets):
         raise ValueError("training_sets must be a non-empty sequence of TrainingSet.")
-    if not isinstance(references, Mapping) or not references:
-        raise ValueError("references must be a non-empty mapping of name to sample.")
-    missing = [name for name in references if name not in bandwidths]
-    if missing:
-        raise ValueError(f"bandwidths has no entry for the references {missing}.")
-    bandwidths = {
-        name: check_grid(bandwidths[name], f"bandwidths[{name!r}]", minimum=0, exclusive=True)
-        for name in references
-    }
-    kernels = tuple(kernels)
-    unknown = [k for k in kernels if k not in ("se", "imq")]
-    if not kernels or unknown:
+    identities = [(ts.n_train, ts.repeat) for ts in training_sets]
+    if len(set(identities)) != len(identities):
+        raise ValueError("training_sets holds two sets with the same (n_train, repeat).")
+    references = _check_samples({} if references is None else references, "references")
+    per_set = [_check_samples(ts.references, "TrainingSet.references") for ts in training_sets]
+    names = list(dict.fromkeys([*references, *(n for refs in per_set for n in refs)]))
+    if any(not (references | refs) for refs in per_set):
         raise ValueError(
-            f"kernels must be a non-empty selection of 'se' and 'imq', got {kernels}."
+            "every fit needs a reference sample: pass references={'test': X_test} or give "
+            "each TrainingSet its own references."
         )
+    bandwidths = _check_bandwidths(bandwidths, names)
+    kernels = _check_kernels(kernels)
     n_generated = check_scalar_param(n_generated, "n_generated", integer=True, minimum=2)
-    check_scalar_param(seed, "seed", integer=True, minimum=0)
-    if copy_check and heldout is None:
-        raise ValueError("copy_check=True needs a heldout sample; pass heldout=X_heldout.")
-    references = {name: np.asarray(X, dtype=np.float64) for name, X in references.items()}
+    seed = check_scalar_param(seed, "seed", integer=True, minimum=0)
     heldout = None if heldout is None else np.asarray(heldout, dtype=np.float64)
+    if copy_check and any(heldout is None and ts.heldout is None for ts in training_sets):
+        raise ValueError("copy_check=True needs a heldout sample; pass heldout=X_heldout.")
     show = _interactive() if progress is None else bool(progress)
 
     reference_means = {
-        (name, kernel, h): mean_kernel(X_ref, kernel=kernel, bandwidth=h)
-        for name, X_ref in references.items()
-        for kernel in kernels
-        for h in bandwidths[name]
+        (ts.repeat, ts.n_train): {
+            (name, kernel, h): mean_kernel(X_ref, kernel=kernel, bandwidth=h)
+            for name, X_ref in (references | refs).items()
+            for kernel in kernels
+            for h in bandwidths[name].values()
+        }
+        for ts, refs in zip(training_sets, per_set, strict=True)
     }
+    plan = _SweepPlan(
+        references,
+        bandwidths,
+        kernels,
+        n_generated,
+        heldout,
+        seed,
+        bool(copy_check),
+        reference_means,
+    )
     tasks = [(value, ts) for value in values for ts in training_sets]
     # Largest training sets first, so the slowest tasks do not end the sweep on one
     # worker; rows are put back in grid order below. Seeds do not depend on the order.
     dispatch = sorted(range(len(tasks)), key=lambda i: -tasks[i][1].n_train)
-    jobs = (
-        delayed(_run_task)(
-            model,
-            param,
-            tasks[i][0],
-            tasks[i][1],
-            references,
-            reference_means,
-            bandwidths,
-            kernels,
-            n_generated,
-            heldout,
-            seed,
-            copy_check,
-        )
-        for i in dispatch
-    )
+    jobs = (delayed(_run_task)(model, param, *tasks[i], plan) for i in dispatch)
     # return_as="generator" yields in submission order whatever the number of workers.
     results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
     by_task = [None] * len(tasks)
     start = time.perf_counter()
     label = f"{type(model).__name__} {param}"
-    for done, (i, task_rows) in enumerate(zip(dispatch, results, strict=True), start=1):
-        by_task[i] = task_rows
+    for done, (i, task_result) in enumerate(zip(dispatch, results, strict=True), start=1):
+        by_task[i] = task_result
         if show:
             elapsed = time.perf_counter() - start
             end = "\n" if done == len(tasks) else ""
             line = f"\r{label}: {done}/{len(tasks)} fits, {elapsed:.1f} s"
             print(line, end=end, file=sys.stderr, flush=True)
-    rows = [row for task_rows in by_task for row in task_rows]
-    return pd.DataFrame(rows, columns=list(SWEEP_COLUMNS))
+    fits = pd.DataFrame([fit for fit, _ in by_task], columns=list(FIT_COLUMNS))
+    mmd = pd.DataFrame([row for _, rows in by_task for row in rows], columns=list(MMD_COLUMNS))
+    return SweepResult(fits, mmd)
