@@ -43,6 +43,8 @@ class TrainingSet:
         Reference samples of this set's own split, by name (e.g.
         ``{"train": X, "heldout": X_ho}``); they are added to the sweep's ``references``
         for the fits on this set.
+    labels : tuple of ndarray or None, default=None
+        Class labels of ``X`` and of ``heldout``, when the data have classes.
     """
 
     n_train: int
@@ -50,6 +52,7 @@ class TrainingSet:
     X: np.ndarray
     heldout: np.ndarray | None = None
     references: Mapping[str, np.ndarray] = field(default_factory=dict)
+    labels: tuple | None = None
 
 
 def task_seeds(seed, model_name: str, value, n_train: int, repeat: int):
