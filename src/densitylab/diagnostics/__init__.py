@@ -10,6 +10,7 @@
 """
 
 from densitylab.diagnostics._copying import CopyCheck, copy_check
+from densitylab.diagnostics._label_comparison import LabelComparison, compare_labels
 from densitylab.diagnostics._labels import (
     BalancedBatch,
     LabelBalance,
@@ -23,7 +24,9 @@ __all__ = [
     "BalancedBatch",
     "CopyCheck",
     "LabelBalance",
+    "LabelComparison",
     "balanced_batch",
+    "compare_labels",
     "copy_check",
     "heldout_loglik",
     "label_balance",

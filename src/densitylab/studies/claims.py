@@ -210,20 +210,14 @@ def criteria_claim(
         )
     a, b = by_mmd.best, by_likelihood.best
     values = {"mmd_best": a, "loglik_best": b}
-    picks = (
-        f"MMD² prefers {setting(param, a)} and the held-out log-likelihood "
-        f"{setting(param, b)}"
-    )
+    picks = f"MMD² prefers {setting(param, a)} and the held-out log-likelihood {setting(param, b)}"
     if a == b:
         text = f"For the {name}, both criteria prefer {setting(param, a)}."
     elif a in by_likelihood.tied or b in by_mmd.tied:
-        text = (
-            f"For the {name}, {picks}; the two agree within the noise, since "
-            + (
-                f"the likelihood cannot separate {setting(param, a)} from its own choice."
-                if a in by_likelihood.tied
-                else f"MMD² cannot separate {setting(param, b)} from its own choice."
-            )
+        text = f"For the {name}, {picks}; the two agree within the noise, since " + (
+            f"the likelihood cannot separate {setting(param, a)} from its own choice."
+            if a in by_likelihood.tied
+            else f"MMD² cannot separate {setting(param, b)} from its own choice."
         )
     else:
         text = (
@@ -269,7 +263,7 @@ def copying_phrase(name: str, param: str, value, share: float, ct: float) -> str
     Examples
     --------
     >>> from densitylab.studies.claims import copying_phrase
-    >>> copying_phrase("KDE", "bandwidth", 0.02, 0.43, -8.1)
+    >>> copying_phrase("KDE", "bandwidth", 0.02, 0.43, -8.1).replace("\\xa0", " ")
     'the KDE at $h = 0.02$ flags 43 % of its samples and has $C_T = −8.1$: it copies'
     """
     verdict = copying_verdict(share, ct)
@@ -281,4 +275,36 @@ def copying_phrase(name: str, param: str, value, share: float, ct: float) -> str
     return (
         f"the {name} at {setting(param, value)} flags {percent(share)} of its samples and "
         f"has $C_T = {number(ct)}$: {words}"
+    )
+
+
+def mmd_preview(mmd: pd.DataFrame, n_rows: int = 4):
+    """The first rows of a sweep's ``mmd`` table as a readable HTML table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from densitylab.studies.claims import mmd_preview
+    >>> mmd = pd.DataFrame({"model": ["GMM"], "param": ["n_components"], "value": [3],
+    ...     "n_train": [100], "repeat": [0], "reference": ["test"], "kernel": ["se"],
+    ...     "bandwidth_name": ["median"], "bandwidth": [0.82], "mmd2": [1.2e-3]})
+    >>> [cell.replace("\\xa0", " ") for cell in mmd_preview(mmd).to_frame().iloc[0]]
+    ['GMM', 'K = 3', '100', '0', 'test', 'SE', 'median', '0.82', '0.0012']
+    """
+    from densitylab.report.tables import Column, Table
+
+    rows = mmd.head(n_rows).assign(kernel=lambda t: t["kernel"].str.upper())
+    return Table(
+        rows,
+        {
+            "model": Column("family", kind="family"),
+            "value": Column("setting", kind="setting"),
+            "n_train": Column("training points n", kind="int"),
+            "repeat": Column("repeat", kind="int"),
+            "reference": Column("reference"),
+            "kernel": Column("kernel"),
+            "bandwidth_name": Column("bandwidth"),
+            "bandwidth": Column("σ", kind="number"),
+            "mmd2": Column("MMD²", kind="number"),
+        },
     )

@@ -27,6 +27,7 @@ __all__ = [
     "families",
     "mmd_bandwidths",
     "perfect_generator",
+    "perfect_sample",
     "single_gaussian_agreement",
     "test_set",
     "training_sets",
@@ -193,12 +194,32 @@ def mmd_bandwidths(X_test) -> dict[str, float]:
     return {"median": median_heuristic(X_test), "original": ORIGINAL_BANDWIDTH}
 
 
-def perfect_generator(params, X_test, bandwidths) -> pd.DataFrame:
-    """MMD² of a perfect generator: fresh draws of the two moons, ``repeats`` times.
+def perfect_sample(params, repeat: int = 0) -> np.ndarray:
+    """A perfect generator's sample: ``n_generated`` fresh points of the two moons.
 
-    Each draw is ``n_generated`` points picked at random from a fresh sample fifty
-    times as large, i.e. an independent sample of the distribution itself. Its MMD²
-    against the test set shows where the floor lies for this test set.
+    Drawn as ``n_generated`` points picked at random from a fresh sample fifty times
+    as large, i.e. an independent sample of the distribution itself.
+
+    Examples
+    --------
+    >>> from densitylab.studies import moons
+    >>> params = moons.PARAMETERS.validate(moons.PARAMETERS.defaults())
+    >>> moons.perfect_sample(params).shape
+    (2000, 2)
+    """
+    pool = sample_moons(
+        50 * params.n_generated,
+        noise=params.noise,
+        random_state=derive_seed(params.seed, "pool", repeat),
+    )
+    pick = np.random.default_rng(derive_seed(params.seed, "pick", repeat))
+    return pool[pick.choice(len(pool), params.n_generated, replace=False)]
+
+
+def perfect_generator(params, X_test, bandwidths) -> pd.DataFrame:
+    """MMD² of a perfect generator against the test set, ``repeats`` times.
+
+    Its MMD² against the test set shows where the floor lies for this test set.
 
     Returns
     -------
@@ -218,22 +239,17 @@ def perfect_generator(params, X_test, bandwidths) -> pd.DataFrame:
     """
     rows = []
     for r in range(params.repeats):
-        pool = sample_moons(
-            50 * params.n_generated,
-            noise=params.noise,
-            random_state=derive_seed(params.seed, "pool", r),
-        )
-        pick = np.random.default_rng(derive_seed(params.seed, "pick", r))
-        X_perfect = pool[pick.choice(len(pool), params.n_generated, replace=False)]
+        X_perfect = perfect_sample(params, r)
         for kernel in ("se", "imq"):
             for name, h in bandwidths.items():
+                mmd2 = mmd2_unbiased(X_perfect, X_test, kernel=kernel, bandwidth=h)
                 rows.append(
                     {
                         "repeat": r,
                         "kernel": kernel,
                         "bandwidth_name": name,
                         "bandwidth": h,
-                        "mmd2": mmd2_unbiased(X_perfect, X_test, kernel=kernel, bandwidth=h),
+                        "mmd2": mmd2,
                     }
                 )
     return pd.DataFrame(rows)

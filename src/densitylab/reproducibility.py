@@ -1,0 +1,230 @@
+"""Does a rerun reproduce the committed results? The report's reproducibility contract.
+
+On the machine and with the pins that wrote them, a study's results are bit-identical
+on every rerun. On another CPU or BLAS kernel the last bits of matrix products differ,
+and fits that are *chaotic* in them (EM with many components, the forest's split
+search) may land on a different model. So a rerun is compared with the committed
+tables in three tiers:
+
+1. **exact** — everything no BLAS kernel can change beyond rounding: the rows
+   themselves, sizes, bandwidths, and every number of the families whose fit and
+   sampling involve no chaotic step (histogram, single Gaussian, KDE): relative
+   tolerance :data:`RELATIVE_TOLERANCE`;
+2. **noise** — the numbers of chaotic fits, and the copy checks of every family (their
+   k-means cells and nearest neighbours may flip a borderline point): the mean over a
+   setting's repeats may move by at most :data:`Z_LIMIT` standard errors of a
+   difference of two independent means, ``Z_LIMIT · sd · √(2/R)``, as if every repeat
+   had been refitted on another machine;
+3. **picks** — a rerun's pick may differ from the committed one only among the
+   settings the committed table lists as tied with it (``tied_values``), and a pick
+   that exists in one run must exist in the other.
+
+A genuine change — a value 10 % off among exact numbers, a mean shifted by many
+standard errors, a pick outside its tie set — fails the comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CHAOTIC_MODELS",
+    "RELATIVE_TOLERANCE",
+    "Z_LIMIT",
+    "Comparison",
+    "compare_picks",
+    "compare_results",
+]
+
+#: Families whose fit turns last-bit differences into different models.
+CHAOTIC_MODELS = frozenset({"GMM", "DensityForest"})
+#: Relative tolerance of exact numbers (rounding of sums of millions of kernel values).
+RELATIVE_TOLERANCE = 1e-6
+#: Absolute tolerance added to every comparison (numbers that are 0 up to rounding).
+ABSOLUTE_TOLERANCE = 1e-12
+#: Standard errors of a difference that a chaotic mean may move. With about 200 groups
+#: per study, ``P(|Z| > 4.5)`` per group is 7·10⁻⁶, so a study of independent refits
+#: fails by chance with probability about 0.1 %.
+Z_LIMIT = 4.5
+
+_FIT_KEYS = ["model", "param", "value", "n_train", "repeat"]
+_ROW_KEYS = [*_FIT_KEYS, "reference", "kernel", "bandwidth_name"]
+# Per-fit facts (repeated on every MMD² row of the joined table) and per-row numbers.
+_FIT_EXACT = ["heldout_loglik", "heldout_zero_share"]
+_FIT_NOISY = ["copy_share", "ct_statistic"]
+_FIT_SIZES = ["n_generated"]
+
+
+@dataclass
+class Comparison:
+    """The outcome of a comparison: empty ``problems`` means the rerun reproduces."""
+
+    problems: list = field(default_factory=list)
+    checked: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{k}: {v}" for k, v in self.checked.items())
+        if self.ok:
+            return f"reproduced ({counts})"
+        shown = "\n  ".join(self.problems[:20])
+        more = f"\n  … and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
+        return f"{len(self.problems)} differences ({counts}):\n  {shown}{more}"
+
+
+def _close(a, b, rtol=RELATIVE_TOLERANCE, atol=ABSOLUTE_TOLERANCE) -> np.ndarray:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    same_inf = (a == b) | (np.isnan(a) & np.isnan(b))
+    return same_inf | (np.abs(a - b) <= atol + rtol * np.abs(a))
+
+
+def _align(reference: pd.DataFrame, rerun: pd.DataFrame, keys, out: Comparison):
+    left = reference.set_index(keys).sort_index()
+    right = rerun.set_index(keys).sort_index()
+    missing = left.index.difference(right.index)
+    extra = right.index.difference(left.index)
+    if len(missing) or len(extra):
+        out.problems.append(
+            f"the rows differ: {len(missing)} committed rows missing from the rerun, "
+            f"{len(extra)} new rows (first: {list(missing[:1]) or list(extra[:1])})"
+        )
+        return None, None
+    return left, right.loc[left.index]
+
+
+def _exact(left, right, mask, columns, out: Comparison) -> None:
+    for column in columns:
+        if column not in left.columns:
+            continue
+        bad = mask & ~_close(left[column], right[column])
+        out.checked[f"exact {column}"] = int(mask.sum())
+        for index in left.index[bad][:5]:
+            out.problems.append(
+                f"{column} at {dict(zip(left.index.names, index, strict=True))}: committed "
+                f"{left.at[index, column]!r}, rerun {right.at[index, column]!r}"
+            )
+        if bad.sum() > 5:
+            out.problems.append(f"{column}: {int(bad.sum()) - 5} more rows differ")
+
+
+def _noisy(left, right, mask, columns, out: Comparison) -> None:
+    groups = [k for k in left.index.names if k != "repeat"]
+    for column in columns:
+        if column not in left.columns:
+            continue
+        a = left.loc[mask, column].groupby(level=groups)
+        b = right.loc[mask, column].groupby(level=groups)
+        mean_a, mean_b = a.mean(), b.mean()
+        sd = a.std(ddof=1).fillna(0.0)
+        count = a.count()
+        limit = (
+            Z_LIMIT * sd * np.sqrt(2.0 / count)
+            + ABSOLUTE_TOLERANCE
+            + (RELATIVE_TOLERANCE * mean_a.abs())
+        )
+        finite = np.isfinite(mean_a) & np.isfinite(mean_b)
+        bad = (finite & ((mean_a - mean_b).abs() > limit)) | (~finite & ~_close(mean_a, mean_b))
+        out.checked[f"noise {column}"] = int(len(mean_a))
+        for index in mean_a.index[bad][:5]:
+            out.problems.append(
+                f"mean {column} at {dict(zip(groups, index, strict=True))}: committed "
+                f"{mean_a[index]:.6g}, rerun {mean_b[index]:.6g}, allowed ±{limit[index]:.3g}"
+            )
+
+
+def compare_results(reference: pd.DataFrame, rerun: pd.DataFrame) -> Comparison:
+    """Compare a rerun's results table with the committed one (the joined CSV).
+
+    Parameters
+    ----------
+    reference, rerun : pandas.DataFrame
+        The study's joined results (:meth:`densitylab.sweep_result.SweepResult.joined`),
+        committed and rerun.
+
+    Returns
+    -------
+    Comparison
+        ``ok`` when the rerun reproduces the reference within the contract.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from densitylab.reproducibility import compare_results
+    >>> ref = pd.DataFrame({"model": "GaussianKDE", "param": "bandwidth", "value": 0.1,
+    ...     "n_train": 100, "repeat": [0, 1], "reference": "test", "kernel": "se",
+    ...     "bandwidth_name": "median", "bandwidth": 0.8, "mmd2": [1e-3, 2e-3]})
+    >>> compare_results(ref, ref.copy()).ok
+    True
+    >>> off = ref.assign(mmd2=[1.1e-3, 2e-3])  # one value 10 % off
+    >>> compare_results(ref, off).ok
+    False
+    """
+    out = Comparison()
+    keys = [k for k in _ROW_KEYS if k in reference.columns]
+    left, right = _align(reference, rerun, keys, out)
+    if left is None:
+        return out
+    chaotic = np.asarray(left.index.get_level_values("model").isin(sorted(CHAOTIC_MODELS)))
+    _exact(left, right, np.ones(len(left), dtype=bool), ["bandwidth"], out)
+    _exact(left, right, ~chaotic, ["mmd2"], out)
+    _noisy(left, right, chaotic, ["mmd2"], out)
+    # Per-fit facts once per fit, not once per MMD² row of the joined table.
+    fit_columns = [c for c in _FIT_SIZES + _FIT_EXACT + _FIT_NOISY if c in reference.columns]
+    fits_left, fits_right = _align(
+        reference.drop_duplicates(_FIT_KEYS)[_FIT_KEYS + fit_columns],
+        rerun.drop_duplicates(_FIT_KEYS)[_FIT_KEYS + fit_columns],
+        _FIT_KEYS,
+        out,
+    )
+    if fits_left is None:
+        return out
+    fit_chaotic = np.asarray(
+        fits_left.index.get_level_values("model").isin(sorted(CHAOTIC_MODELS))
+    )
+    _exact(fits_left, fits_right, np.ones(len(fits_left), dtype=bool), _FIT_SIZES, out)
+    _exact(fits_left, fits_right, ~fit_chaotic, _FIT_EXACT, out)
+    _noisy(fits_left, fits_right, fit_chaotic, _FIT_EXACT, out)
+    _noisy(fits_left, fits_right, np.ones(len(fits_left), dtype=bool), _FIT_NOISY, out)
+    return out
+
+
+def compare_picks(reference: pd.DataFrame, rerun: pd.DataFrame) -> Comparison:
+    """Compare a rerun's picks table with the committed one.
+
+    Each committed pick must exist in the rerun (and each rerun pick in the committed
+    table), and the rerun's value must be one of the committed ``tied_values``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from densitylab.reproducibility import compare_picks
+    >>> ref = pd.DataFrame({"model": ["GMM"], "pick": ["good"], "value": [8.0],
+    ...                     "tied_values": ["8; 12"]})
+    >>> compare_picks(ref, ref.assign(value=[12.0])).ok
+    True
+    >>> compare_picks(ref, ref.assign(value=[3.0])).ok
+    False
+    """
+    out = Comparison()
+    left = reference.set_index(["model", "pick"])
+    right = rerun.set_index(["model", "pick"])
+    for index in left.index.symmetric_difference(right.index):
+        where = "committed only" if index in left.index else "rerun only"
+        out.problems.append(f"pick {index} exists in one run only ({where})")
+    common = left.index.intersection(right.index)
+    out.checked["picks"] = len(common)
+    for index in common:
+        tied = {float(v) for v in str(left.at[index, "tied_values"]).split("; ") if v}
+        value = float(right.at[index, "value"])
+        if value != float(left.at[index, "value"]) and value not in tied:
+            out.problems.append(
+                f"pick {index}: committed {left.at[index, 'value']!r} (ties: "
+                f"{left.at[index, 'tied_values']}), rerun {value!r} outside the ties"
+            )
+    return out

@@ -1,0 +1,101 @@
+"""The reproducibility contract's comparison: what may move across machines, and what may not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from densitylab.reproducibility import Z_LIMIT, compare_picks, compare_results
+
+
+def joined(seed=0, repeats=5):
+    """A small joined table: an exact family (KDE) and a chaotic one (GMM)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for model, param, values in (("GaussianKDE", "bandwidth", [0.05, 0.1]),
+                                 ("GMM", "n_components", [3, 8])):
+        for value in values:
+            for r in range(repeats):
+                fit = {"model": model, "param": param, "value": value, "n_train": 100,
+                       "repeat": r, "n_generated": 500,
+                       "heldout_loglik": -1.0 - 0.1 * rng.normal(),
+                       "heldout_zero_share": 0.0,
+                       "copy_share": 0.05 + 0.01 * rng.normal(),
+                       "ct_statistic": rng.normal()}
+                for kernel in ("se", "imq"):
+                    rows.append(fit | {"reference": "test", "kernel": kernel,
+                                       "bandwidth_name": "median", "bandwidth": 0.8,
+                                       "mmd2": 1e-3 + 2e-4 * rng.normal()})
+    return pd.DataFrame(rows)
+
+
+def test_an_identical_rerun_reproduces():
+    result = compare_results(joined(), joined())
+    assert result.ok, str(result)
+    assert result.checked["exact mmd2"] == 20  # the KDE's rows
+    assert result.checked["noise mmd2"] == 4  # the GMM's settings × kernels
+
+
+def test_rounding_differences_are_allowed_everywhere():
+    rerun = joined()
+    rerun["mmd2"] *= 1 + 1e-12
+    rerun["heldout_loglik"] += 1e-13
+    assert compare_results(joined(), rerun).ok
+
+
+def test_an_exact_number_ten_percent_off_fails():
+    rerun = joined()
+    row = rerun.index[(rerun["model"] == "GaussianKDE") & (rerun["repeat"] == 2)][0]
+    rerun.loc[row, "mmd2"] *= 1.1
+    result = compare_results(joined(), rerun)
+    assert not result.ok and "mmd2" in result.problems[0]
+
+
+def test_a_chaotic_fit_may_land_elsewhere_within_the_noise():
+    # One GMM fit refitted "on another machine": a fresh draw of its MMD² and facts.
+    rerun = joined()
+    fit = (rerun["model"] == "GMM") & (rerun["value"] == 8) & (rerun["repeat"] == 1)
+    rerun.loc[fit, "mmd2"] = rerun.loc[fit, "mmd2"] + 2e-4
+    rerun.loc[fit, "heldout_loglik"] -= 0.05
+    assert compare_results(joined(), rerun).ok
+
+
+def test_a_chaotic_mean_shifted_far_beyond_the_noise_fails():
+    reference = joined()
+    rerun = reference.copy()
+    gmm = (rerun["model"] == "GMM") & (rerun["value"] == 3) & (rerun["kernel"] == "se")
+    sd = reference.loc[gmm, "mmd2"].std(ddof=1)
+    rerun.loc[gmm, "mmd2"] += 2 * Z_LIMIT * sd  # every repeat moved: the mean moves too
+    result = compare_results(reference, rerun)
+    assert not result.ok and "mean mmd2" in result.problems[0]
+
+
+def test_the_copy_checks_are_compared_per_fit_in_noise_units():
+    reference = joined()
+    rerun = reference.copy()
+    rerun.loc[rerun["model"] == "GaussianKDE", "ct_statistic"] += 10.0
+    result = compare_results(reference, rerun)
+    assert not result.ok and any("ct_statistic" in p for p in result.problems)
+
+
+def test_missing_or_extra_rows_fail():
+    reference = joined()
+    assert not compare_results(reference, reference.iloc[:-1]).ok
+
+
+@pytest.mark.parametrize(
+    ("rerun_value", "ok"),
+    [(8.0, True), (12.0, True), (20.0, True), (3.0, False)],
+)
+def test_a_pick_may_change_only_among_its_ties(rerun_value, ok):
+    reference = pd.DataFrame({"model": ["GMM", "GMM"], "pick": ["good", "bad"],
+                              "value": [8.0, 1.0], "tied_values": ["8; 12; 20", "1"]})
+    rerun = reference.assign(value=[rerun_value, 1.0])
+    assert compare_picks(reference, rerun).ok is ok
+
+
+def test_a_pick_that_appears_or_vanishes_fails():
+    reference = pd.DataFrame({"model": ["GMM", "GMM"], "pick": ["good", "bad"],
+                              "value": [8.0, 1.0], "tied_values": ["8", "1"]})
+    assert not compare_picks(reference, reference.iloc[:1]).ok
