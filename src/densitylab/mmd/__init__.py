@@ -15,6 +15,9 @@ Both are evaluated tile by tile (:data:`TILE` rows × :data:`TILE` columns), so
 memory stays bounded however large the samples, and on data centred on a common
 point, so that the expansion ``‖x‖² + ‖y‖² − 2 x·y`` loses no precision far from
 the origin.
+
+Beyond the two-sample estimate: :func:`witness` shows *where* two samples differ
+(the function whose squared RKHS norm is the biased MMD²).
 """
 
 from densitylab.mmd._checks import KERNELS
@@ -30,6 +33,7 @@ from densitylab.mmd._permutation import (
     MMDTestResult,
     mmd_permutation_test,
 )
+from densitylab.mmd._witness import witness
 
 __all__ = [
     "DEFAULT_N_PERMUTATIONS",
@@ -41,4 +45,5 @@ __all__ = [
     "median_heuristic",
     "mmd2_unbiased",
     "mmd_permutation_test",
+    "witness",
 ]
