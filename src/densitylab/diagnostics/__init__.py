@@ -6,10 +6,15 @@
   fresh data do? A model that memorises its training set (a KDE with a tiny
   bandwidth, a mixture with one component per point) can score a small MMD² while
   producing little that is new;
+* :func:`data_copying_test` — the data-copying test C_T of Meehan, Chaudhuri &
+  Dasgupta (2020): the same comparison as a Mann-Whitney Z-score per k-means cell of
+  the training set, ≪ 0 for copying and ≫ 0 for samples farther from the data than
+  new data;
 * label balance and balanced batches for the digits study (end of the module).
 """
 
 from densitylab.diagnostics._copying import CopyCheck, copy_check
+from densitylab.diagnostics._data_copying import DataCopyingResult, data_copying_test
 from densitylab.diagnostics._labels import (
     BalancedBatch,
     LabelBalance,
@@ -22,9 +27,11 @@ from densitylab.diagnostics._likelihood import heldout_loglik
 __all__ = [
     "BalancedBatch",
     "CopyCheck",
+    "DataCopyingResult",
     "LabelBalance",
     "balanced_batch",
     "copy_check",
+    "data_copying_test",
     "heldout_loglik",
     "label_balance",
     "predicted_label_balance",
