@@ -15,6 +15,10 @@ Both are evaluated tile by tile (:data:`TILE` rows × :data:`TILE` columns), so
 memory stays bounded however large the samples, and on data centred on a common
 point, so that the expansion ``‖x‖² + ‖y‖² − 2 x·y`` loses no precision far from
 the origin.
+
+Beyond the two-sample estimate: :func:`witness` shows *where* two samples differ
+(the function whose squared RKHS norm is the biased MMD²), and :func:`relative_mmd_test` tells
+whether one candidate sample is significantly closer to a reference than another.
 """
 
 from densitylab.mmd._checks import KERNELS
@@ -30,15 +34,20 @@ from densitylab.mmd._permutation import (
     MMDTestResult,
     mmd_permutation_test,
 )
+from densitylab.mmd._relative import RelativeMMDResult, relative_mmd_test
+from densitylab.mmd._witness import witness
 
 __all__ = [
     "DEFAULT_N_PERMUTATIONS",
     "KERNELS",
     "MMDTestResult",
+    "RelativeMMDResult",
     "combine_mean_kernels",
     "kernel_matrix",
     "mean_kernel",
     "median_heuristic",
     "mmd2_unbiased",
     "mmd_permutation_test",
+    "relative_mmd_test",
+    "witness",
 ]
