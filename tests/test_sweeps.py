@@ -10,9 +10,9 @@ import pytest
 from doubles import ShiftedGaussian, gaussian_sampler
 
 from densitylab import sweeps
-from densitylab.diagnostics import copy_check
+from densitylab.diagnostics import copy_check, data_copying_test
 from densitylab.mmd import mmd2_unbiased
-from densitylab.seeding import TrainingSet, make_training_sets
+from densitylab.seeding import TrainingSet, derive_seed, make_training_sets
 from densitylab.summaries import summarize_sweep
 from densitylab.sweep_result import FIT_COLUMNS, MMD_COLUMNS, SweepResult
 from densitylab.sweeps import fit_and_sample, run_sweep
@@ -201,6 +201,9 @@ def test_run_sweep_copy_check_columns_match_the_diagnostic(study):
     assert row["copy_share"] == expected.share
     assert row["copy_threshold"] == expected.threshold
     assert row["copy_median_ratio"] == expected.median_ratio
+    cells = derive_seed(11, "copying", "ShiftedGaussian", 0.0, 30, 0)
+    direct = data_copying_test(X_gen, sets[0].X, X_test, random_state=cells)
+    assert row["ct_statistic"] == direct.statistic
 
 
 def test_run_sweep_progress_lines_only_when_asked(study, capsys, monkeypatch):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,10 +25,15 @@ from sklearn.base import clone
 
 from densitylab import diagnostics
 from densitylab._blas import single_blas_thread
-from densitylab._random import canonical_key
+from densitylab._sweep_checks import (
+    _check_bandwidths,
+    _check_kernels,
+    _check_samples,
+    _check_values,
+)
 from densitylab._validation import check_scalar_param
-from densitylab.mmd import KERNELS, combine_mean_kernels, mean_kernel
-from densitylab.seeding import TrainingSet, task_seeds
+from densitylab.mmd import combine_mean_kernels, mean_kernel
+from densitylab.seeding import TrainingSet, derive_seed, task_seeds
 from densitylab.sweep_result import FIT_COLUMNS, MMD_COLUMNS, SweepResult
 
 __all__ = ["PROGRESS_ENV", "fit_and_sample", "run_sweep"]
@@ -126,6 +130,18 @@ def _run_task(model, param, value, training_set, plan):
             fit["copy_share"] = copies.share
             fit["copy_threshold"] = copies.threshold
             fit["copy_median_ratio"] = copies.median_ratio
+            # k-means cells of C_T: a seed of their own, from the task's identity.
+            cells_seed = derive_seed(
+                plan.seed,
+                "copying",
+                fit["model"],
+                value,
+                training_set.n_train,
+                training_set.repeat,
+            )
+            fit["ct_statistic"] = diagnostics.data_copying_test(
+                X_gen, training_set.X, heldout, random_state=cells_seed
+            ).statistic
     keys = {k: fit[k] for k in ("model", "param", "value", "n_train", "repeat")}
     rows = []
     # MMD²_u's within-sample means: the references' come precomputed (the same for every
@@ -185,60 +201,6 @@ def _interactive() -> bool:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):  # closed or replaced stream
         return False
-
-
-def _check_values(values) -> list:
-    """The grid as a list, refusing duplicates (they would fake a standard error of 0)."""
-    if isinstance(values, str | bytes | Mapping) or not hasattr(values, "__iter__"):
-        raise ValueError(f"values must be a non-empty list of settings, got {values!r}.")
-    values = list(values)
-    if not values:
-        raise ValueError("values must hold at least one hyper-parameter value.")
-    keys = [canonical_key(v) for v in values]
-    if len(set(keys)) != len(keys):
-        raise ValueError(f"values holds a setting twice: {values!r}; list each setting once.")
-    return values
-
-
-def _check_kernels(kernels) -> tuple:
-    """A kernel selection; a single name such as ``"se"`` is a selection of one."""
-    kernels = (kernels,) if isinstance(kernels, str) else tuple(kernels)
-    unknown = [k for k in kernels if k not in KERNELS]
-    if not kernels or unknown or len(set(kernels)) != len(kernels):
-        raise ValueError(
-            f"kernels must be 'se', 'imq' or a selection of both without repeats, got {kernels!r}."
-        )
-    return kernels
-
-
-def _check_samples(samples: Mapping, what: str) -> dict:
-    if not isinstance(samples, Mapping):
-        raise ValueError(f"{what} must be a mapping of name to sample, got {samples!r}.")
-    return {name: np.asarray(X, dtype=np.float64) for name, X in samples.items()}
-
-
-def _check_bandwidths(bandwidths, names) -> dict:
-    """``{reference: {bandwidth name: h}}`` with every h finite and > 0."""
-    if not isinstance(bandwidths, Mapping):
-        raise ValueError(
-            "bandwidths must map each reference to named bandwidths, e.g. "
-            f"{{'test': {{'median': 0.8}}}}, got {bandwidths!r}."
-        )
-    checked = {}
-    for name in names:
-        named = bandwidths.get(name)
-        if not isinstance(named, Mapping) or not named:
-            raise ValueError(
-                f"bandwidths[{name!r}] must map a name to each bandwidth, e.g. "
-                f"{{'median': 0.8}}, got {named!r}."
-            )
-        checked[name] = {
-            str(h_name): check_scalar_param(
-                h, f"bandwidths[{name!r}][{h_name!r}]", minimum=0, exclusive=True
-            )
-            for h_name, h in named.items()
-        }
-    return checked
 
 
 def run_sweep(
