@@ -112,3 +112,39 @@ def test_copy_check_rejects_non_finite_input():
     bad[0, 0] = np.inf
     with pytest.raises(ValueError, match="infinity"):
         copy_check(bad, X, X)
+
+
+@pytest.mark.parametrize("quantile", [np.float32(0.1), np.float64(0.1), np.float16(0.1)])
+def test_copy_check_takes_numpy_scalars_as_quantile(quantile):
+    X_train, X_heldout, generated = (_gaussian_data(s, 200) for s in (20, 21, 22))
+    result = copy_check(generated, X_train, X_heldout, quantile=quantile)
+    assert result == copy_check(generated, X_train, X_heldout, quantile=float(quantile))
+    assert result.quantile == float(quantile)
+
+
+def test_copy_check_names_the_wrong_type_of_quantile():
+    X = _gaussian_data(23, 20)
+    with pytest.raises(ValueError, match="quantile must be a real number.*got '0.05'"):
+        copy_check(X, X, X, quantile="0.05")
+
+
+@pytest.mark.parametrize("exponent", [-600, 600, 1000])
+def test_copy_check_is_exact_at_any_magnitude(exponent):
+    """Scaling by 2**k is exact: same share and ratio, threshold times exactly 2**k.
+
+    At 2**±600 squared distances overflow or underflow; at 2**1000 the threshold is
+    ~1e300, which its square is not.
+    """
+    X_train, X_heldout, generated = (_gaussian_data(s, 300) for s in (24, 25, 26))
+    unit = copy_check(generated, X_train, X_heldout)
+    scaled = copy_check(*(np.ldexp(X, exponent) for X in (generated, X_train, X_heldout)))
+    assert (scaled.share, scaled.median_ratio) == (unit.share, unit.median_ratio)
+    assert scaled.threshold == np.ldexp(unit.threshold, exponent)
+    assert 0 < unit.share < 1 and np.isfinite(unit.median_ratio)
+
+
+def test_copy_check_refuses_distances_beyond_the_float_range():
+    X_train = np.array([[1.7e308, 0.0], [1.6e308, 0.0]])
+    X_heldout = -X_train  # 3.3e308 from the nearest training point
+    with pytest.raises(ValueError, match="exceed the float64 range.*rescale"):
+        copy_check(X_heldout, X_train, X_heldout)

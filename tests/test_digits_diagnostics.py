@@ -100,6 +100,18 @@ def test_label_balance_rejects_bad_labels(labels, n_classes, match):
         label_balance(labels, n_classes=n_classes)
 
 
+@pytest.mark.parametrize(
+    ("labels", "shown"),
+    [([1e20], "1e+20"), (np.array([2**63], dtype=np.uint64), "9223372036854775808")],
+)
+def test_out_of_range_labels_are_quoted_as_given(labels, shown):
+    """Not as the wrapped int64 a cast would make of them (-9223372036854775808)."""
+    with pytest.raises(ValueError, match=r"\[0, 10\)") as info:
+        label_balance(labels)
+    assert f"from {shown} to {shown}" in str(info.value)
+    assert "-9223372036854775808" not in str(info.value)
+
+
 def test_predicted_label_balance_uses_the_classifier():
     split = load_digits_split(0.25, random_state=0)
     clf = RandomForestClassifier(n_estimators=20, random_state=0).fit(split.X_train, split.y_train)

@@ -7,6 +7,7 @@ leaf Gaussians with ``scipy.stats.multivariate_normal``.
 
 from __future__ import annotations
 
+import joblib
 import numpy as np
 import pytest
 from scipy import stats
@@ -14,6 +15,7 @@ from sklearn.datasets import load_digits
 
 from densitylab.data import sample_moons
 from densitylab.models import DensityForest
+from densitylab.models import forest as forest_module
 from densitylab.models._forest_split import _best_split, _best_splits
 
 
@@ -309,18 +311,41 @@ def test_far_queries_get_finite_log_density(moons):
 def test_results_identical_for_every_n_jobs(moons):
     forests = [
         DensityForest(n_trees=3, n_min=5, n_jobs=n_jobs, random_state=7).fit(moons)
-        for n_jobs in (1, 2)
+        for n_jobs in (1, 2, 16)
     ]
-    for a, b in zip(forests[0].trees_, forests[1].trees_, strict=True):
-        np.testing.assert_array_equal(a.sample_indices, b.sample_indices)
-        np.testing.assert_array_equal(a.feature, b.feature)
-        np.testing.assert_array_equal(a.threshold, b.threshold)
-        np.testing.assert_array_equal(a.chols, b.chols)
-    np.testing.assert_array_equal(forests[0].score_samples(moons), forests[1].score_samples(moons))
-    np.testing.assert_array_equal(forests[0].sample(50), forests[1].sample(50))
+    for other in forests[1:]:
+        for a, b in zip(forests[0].trees_, other.trees_, strict=True):
+            np.testing.assert_array_equal(a.sample_indices, b.sample_indices)
+            np.testing.assert_array_equal(a.feature, b.feature)
+            np.testing.assert_array_equal(a.threshold, b.threshold)
+            np.testing.assert_array_equal(a.chols, b.chols)
+        np.testing.assert_array_equal(forests[0].score_samples(moons), other.score_samples(moons))
+        np.testing.assert_array_equal(forests[0].sample(50), other.sample(50))
     # ... and the trees are not copies of one another (each has its own seed).
     first, second = forests[1].trees_[:2]
     assert not np.array_equal(first.sample_indices, second.sample_indices)
+
+
+@pytest.mark.parametrize(
+    ("n_jobs", "n_trees", "cpus", "workers"),
+    [(16, 2, 2, 2), (16, 10, 2, 2), (-1, 3, 8, 3), (-1, 20, 8, 8), (None, 5, 8, 1), (3, 1, 8, 1)],
+)
+def test_never_more_workers_than_trees_or_cpus(monkeypatch, moons, n_jobs, n_trees, cpus, workers):
+    """Record the n_jobs given to joblib; the trees then grow in this process."""
+    requested = []
+
+    class RecordingParallel(joblib.Parallel):
+        def __init__(self, n_jobs=None, **kwargs):
+            requested.append(n_jobs)
+            super().__init__(n_jobs=1, **kwargs)
+
+    monkeypatch.setattr(forest_module, "Parallel", RecordingParallel)
+    monkeypatch.setattr(forest_module, "cpu_count", lambda: cpus)
+    forest = DensityForest(n_trees=n_trees, n_min=20, n_jobs=n_jobs, random_state=3).fit(moons)
+    assert requested == [workers]
+    monkeypatch.undo()
+    serial = DensityForest(n_trees=n_trees, n_min=20, n_jobs=1, random_state=3).fit(moons)
+    np.testing.assert_array_equal(forest.score_samples(moons), serial.score_samples(moons))
 
 
 def test_same_seed_same_forest_other_seed_other_forest(moons):

@@ -244,3 +244,27 @@ def test_default_max_iter_and_tol_suffice_for_the_studies(
         model = GMM(n_components, reg_covar=reg_covar, random_state=0).fit(X)
     assert model.converged_ and model.n_iter_ < model.max_iter
     assert np.all(np.isfinite(model.score_samples(X)))
+
+
+# --- reg_covar = 0 ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_reg_covar_zero_with_k_means_plus_plus_says_what_to_do(moons, seed):
+    """Each k-means++ seed owns one point: a singular covariance whatever the data."""
+    with pytest.raises(ValueError) as info:
+        GMM(n_components=3, reg_covar=0.0, random_state=seed).fit(moons)
+    message = str(info.value)
+    for part in ("reg_covar=0", "init='k-means++'", "more distinct points than features"):
+        assert part in message
+    assert "1e-6" in message and "init='kmeans'" in message
+    # ... and both remedies it names do work on these data.
+    for remedy in ({"reg_covar": 1e-6}, {"reg_covar": 0.0, "init": "kmeans"}):
+        model = GMM(n_components=3, random_state=seed, **remedy).fit(moons)
+        assert model.converged_ and np.all(np.isfinite(model.score_samples(moons)))
+
+
+def test_reg_covar_zero_with_too_small_clusters_says_what_to_do(moons):
+    # 200 k-means clusters of 500 points: some hold two points or fewer in 2-D.
+    with pytest.raises(ValueError, match="reg_covar=0 and init='kmeans'.*1e-6.*fewer"):
+        GMM(n_components=200, reg_covar=0.0, init="kmeans", random_state=0).fit(moons)

@@ -143,3 +143,78 @@ def test_needs_exactly_two_features(n_features):
     X = np.random.default_rng(0).normal(size=(50, n_features))
     with pytest.raises(ValueError, match="2 features"):
         Histogram2D().fit(X)
+
+
+# -------------------------------------------------------- rounding at edges and extreme scales
+
+
+class _TopOfUnitInterval(np.random.Generator):
+    """A generator whose uniform draws are all 1 − 2⁻⁵³, the largest ``random()`` returns."""
+
+    def random(self, size=None, dtype=np.float64, out=None):
+        return np.full(size, 1.0 - 2.0**-53)
+
+
+def test_a_draw_that_rounds_onto_the_upper_edge_stays_in_its_cell():
+    # Cells of width 2**-20 at 1e6: 1e6 + (1 − 2**-53)·2**-20 rounds to the next edge,
+    # whose cell holds no training point.
+    width = 2.0**-20
+    value_range = [(1e6, 1e6 + 4 * width), (1e6, 1e6 + 4 * width)]
+    X = np.full((5, 2), 1e6 + 0.5 * width)  # all in cell (0, 0)
+    model = Histogram2D(bins=4, range=value_range).fit(X)
+    assert 1e6 + (1.0 - 2.0**-53) * width == model.x_edges_[1]  # the rounding happens
+    samples = model.sample(10, random_state=_TopOfUnitInterval(np.random.PCG64(0)))
+    assert np.all(samples < model.x_edges_[1]) and np.all(samples >= 1e6)
+    assert np.all(samples == np.nextafter(1e6 + width, 0.0))
+    assert np.all(np.isfinite(model.score_samples(samples)))
+
+
+def test_samples_far_from_the_origin_all_have_positive_density_and_the_right_law():
+    """1000 × 1000 cells of ~3e-6 at 1e6, where rounding puts dozens of draws on an edge.
+
+    Every sample must fall in an occupied cell; the counts per occupied cell are then
+    tested against counts_/n by chi-square, false-failure rate 1e-4 (fixed seed).
+    """
+    X = sample_moons(1000, noise=0.1, random_state=0) * 1e-3 + 1e6
+    model = Histogram2D(bins=1000).fit(X)
+    n = 1_000_000
+    samples = model.sample(n, random_state=0)
+    assert np.all(np.isfinite(model.score_samples(samples)))
+    observed, _, _ = np.histogram2d(
+        samples[:, 0], samples[:, 1], bins=[model.x_edges_, model.y_edges_]
+    )
+    occupied = model.counts_ > 0
+    assert observed[~occupied].sum() == 0
+    expected = n * model.counts_[occupied] / model.counts_.sum()
+    assert stats.chisquare(observed[occupied], expected).pvalue > 1e-4
+
+
+@pytest.mark.parametrize("exponent", [-1000, -600, 500, 1000])
+def test_data_at_extreme_scales_get_the_exact_log_density(moons, exponent):
+    """Scaling by 2**k is exact, so log p must shift by exactly −2k·log 2 (to rounding).
+
+    At 2**±1000 the cell areas (4**±1000 times those at unit scale) over- or underflow;
+    the log density must not.
+    """
+    queries = np.vstack([moons[:50], sample_moons(50, random_state=9)])
+    at_unit_scale = Histogram2D(bins=(20, 15)).fit(moons).score_samples(queries)
+    model = Histogram2D(bins=(20, 15)).fit(np.ldexp(moons, exponent))
+    scaled = model.score_samples(np.ldexp(queries, exponent))
+    inside = np.isfinite(at_unit_scale)
+    np.testing.assert_array_equal(np.isfinite(scaled), inside)
+    expected = at_unit_scale[inside] - 2 * exponent * np.log(2.0)
+    np.testing.assert_allclose(scaled[inside], expected, rtol=4 * np.finfo(float).eps)
+
+
+@pytest.mark.parametrize(
+    ("X", "params", "word"),
+    [
+        (np.array([[-1e308, 0.0], [1e308, 1.0]]), {}, "X spans"),
+        (np.array([[0.0, 0.0], [1.0, 1.0]]), {"range": [(-1e308, 1e308), (0, 1)]}, "range"),
+        (sample_moons(100, random_state=0) * 1e-9 + 1e6, {"bins": 1000}, "bins"),
+    ],
+    ids=["data-span-overflows", "range-span-overflows", "edges-coincide"],
+)
+def test_unrepresentable_cells_are_refused_with_the_cause(X, params, word):
+    with pytest.raises(ValueError, match=word):
+        Histogram2D(**params).fit(X)

@@ -10,8 +10,10 @@ from scipy import stats
 from scipy.special import logsumexp
 from sklearn.neighbors import KernelDensity
 
+from densitylab._blas import single_blas_thread
 from densitylab.data import load_digits_split, sample_moons
 from densitylab.models import GaussianKDE
+from densitylab.models import _kde_numerics as kde_numerics
 from densitylab.models import kde as kde_module
 
 EPS = np.finfo(np.float64).eps
@@ -165,3 +167,153 @@ def test_sample_is_a_training_point_plus_gaussian_noise():
     assert stats.kstest(offsets.ravel(), "norm").pvalue > 1e-4
     sum_sq, df = np.sum(offsets**2), offsets.size
     assert 2 * min(stats.chi2.cdf(sum_sq, df), stats.chi2.sf(sum_sq, df)) > 1e-4
+
+
+# ------------------------------------------------------ exactness at tiny bandwidths and limits
+
+
+def longdouble_log_density(X, queries, h):
+    """log p from coordinate differences in extended precision (64-bit mantissa on x86).
+
+    An independent reference for small h, where float64 differences are exact to
+    rounding but any expansion ‖a‖² + ‖b‖² − 2a·b is not.
+    """
+    Xl, hl = X.astype(np.longdouble), np.longdouble(h)
+    out = np.empty(len(queries), dtype=np.longdouble)
+    for i, q in enumerate(queries.astype(np.longdouble)):
+        terms = -np.sum((q - Xl) ** 2, axis=1) / (2 * hl * hl)
+        top = terms.max()
+        out[i] = top + np.log(np.sum(np.exp(terms - top)))
+    n, d = X.shape
+    return out - np.log(np.longdouble(n)) - d / 2 * np.log(2 * np.pi * hl * hl)
+
+
+def _relative_error(ours, reference):
+    return (np.abs(ours - reference) / np.maximum(1.0, np.abs(reference))).astype(np.float64)
+
+
+@pytest.mark.skipif(np.finfo(np.longdouble).eps >= EPS, reason="needs extended precision")
+@pytest.mark.parametrize("h", [1e-4, 1e-6, 1e-8, 1e-10])
+@pytest.mark.parametrize("offset", [0.0, 1e6])
+def test_exact_to_rounding_at_tiny_bandwidths_2d(h, offset):
+    """At, near and a few bandwidths from training points, 2-D, n = 500.
+
+    The expansion is off by ~ε‖x‖²/h² nats here: 0.0005 at h=1e-6, 6 at 1e-8, 4e4 at
+    1e-10 (more with the data at 1e6). Coordinate differences are exact to rounding,
+    so a few ε of relative error is asserted.
+    """
+    X = sample_moons(500, noise=0.1, random_state=0) + offset
+    rng = np.random.default_rng(1)
+    Q = np.vstack(
+        [X[:100], X[100:200] + 0.7 * h * rng.standard_normal((100, 2)), X[200:250] + 30 * h]
+    )
+    ours = GaussianKDE(bandwidth=h).fit(X).score_samples(Q)
+    assert np.all(_relative_error(ours, longdouble_log_density(X, Q, h)) <= 8 * EPS)
+
+
+@pytest.mark.skipif(np.finfo(np.longdouble).eps >= EPS, reason="needs extended precision")
+@pytest.mark.parametrize("h", [1e-3, 1e-5])
+def test_exact_to_rounding_at_tiny_bandwidths_64d(digits, h):
+    X = digits.X_train
+    rng = np.random.default_rng(2)
+    Q = np.vstack([X[:40], X[40:80] + 0.5 * h * rng.standard_normal((40, 64))])
+    ours = GaussianKDE(bandwidth=h).fit(X).score_samples(Q)
+    assert np.all(_relative_error(ours, longdouble_log_density(X, Q, h)) <= 8 * EPS)
+
+
+@pytest.mark.skipif(np.finfo(np.longdouble).eps >= EPS, reason="needs extended precision")
+@pytest.mark.parametrize("h", [1e-3, 0.05, 1.0])
+def test_far_queries_meet_the_stated_tolerance(moons, queries, h):
+    """Wherever the fast expansion is kept, its error is below 1e-11·max(1, |log p|)."""
+    Q = np.vstack([queries, 50.0 * queries])
+    ours = GaussianKDE(bandwidth=h).fit(moons).score_samples(Q)
+    error = _relative_error(ours, longdouble_log_density(moons, Q, h))
+    assert np.all(error <= kde_numerics.TOLERANCE + 8 * EPS)
+
+
+def _expansion_log_density(X, queries, h):
+    """The expansion on data centred at the training mean, step by step as before.
+
+    Kept as the reference of bit-identity: the report's numbers come from it. The
+    model's blocks of queries and one BLAS thread are reproduced, because a matrix
+    product's last bits may depend on both.
+    """
+    block = max(1, kde_module._BLOCK_ENTRIES // len(X))
+    with single_blas_thread():
+        return np.concatenate(
+            [
+                _expansion_block(X, queries[start : start + block], h)
+                for start in range(0, len(queries), block)
+            ]
+        )
+
+
+def _expansion_block(X, queries, h):
+    centre = X.mean(axis=0)
+    C, Q = X - centre, queries - centre
+    d2 = Q @ C.T
+    d2 *= -2.0
+    d2 += np.einsum("ij,ij->i", Q, Q)[:, None]
+    d2 += np.einsum("ij,ij->i", C, C)
+    np.maximum(d2, 0.0, out=d2)
+    d2 *= -0.5 / h**2
+    top = d2.max(axis=1)
+    d2 -= top[:, None]
+    np.exp(d2, out=d2)
+    n, d = X.shape
+    log_sum = top + np.log(d2.sum(axis=1))
+    return log_sum - np.log(n) - 0.5 * d * (np.log(2 * np.pi) + np.log(h**2))
+
+
+@pytest.mark.parametrize("h", [0.05, 0.1, 0.3])
+def test_moderate_bandwidths_keep_the_expansion_bit_for_bit_2d(h):
+    X = sample_moons(1000, noise=0.1, random_state=0)
+    Q = sample_moons(200, noise=0.1, random_state=1)
+    ours = GaussianKDE(bandwidth=h).fit(X).score_samples(Q)
+    np.testing.assert_array_equal(ours, _expansion_log_density(X, Q, h))
+
+
+@pytest.mark.parametrize("h", [0.001, 0.1, 1.0, 2.0])
+def test_moderate_and_far_queries_keep_the_expansion_bit_for_bit_64d(digits, h):
+    X, Q = digits.X_train, digits.X_test[:200]
+    ours = GaussianKDE(bandwidth=h).fit(X).score_samples(Q)
+    np.testing.assert_array_equal(ours, _expansion_log_density(X, Q, h))
+
+
+@pytest.mark.parametrize("h", [1e-160, 1e-300, 5e-324])
+def test_extremely_small_bandwidths_are_exact_at_training_points(moons, h):
+    """Only the coincident kernel counts: log p = −log n − (D/2)·log 2π − D·log h."""
+    model = GaussianKDE(bandwidth=h).fit(moons)
+    expected = -np.log(len(moons)) - np.log(2 * np.pi) - 2 * np.log(h)
+    np.testing.assert_allclose(model.score_samples(moons[:20]), expected, rtol=4 * EPS)
+
+
+def test_log_density_below_the_float_range_is_refused_naming_the_bandwidth(moons):
+    # 0.01 away at h = 1e-300 is −5e595 nats: no float64 holds it.
+    model = GaussianKDE(bandwidth=1e-300).fit(moons)
+    with pytest.raises(ValueError, match="bandwidth=1e-300"):
+        model.score_samples(moons[:3] + 0.01)
+
+
+@pytest.mark.parametrize("h", [1e150, 1e300])
+def test_huge_bandwidths_give_the_flat_limit(moons, h):
+    """Every kernel is exp(−(≪1)) = 1: log p = −(D/2)·log 2π − D·log h."""
+    log_p = GaussianKDE(bandwidth=h).fit(moons).score_samples(moons[:10] * 3.0)
+    np.testing.assert_allclose(log_p, -np.log(2 * np.pi) - 2 * np.log(h), rtol=4 * EPS)
+
+
+def test_data_whose_squared_spread_overflows_is_refused(moons):
+    with pytest.raises(ValueError, match="X lies too far.*rescale the data"):
+        GaussianKDE().fit(moons * 1.4e154)
+    model = GaussianKDE(bandwidth=0.1).fit(moons)
+    with pytest.raises(ValueError, match="X lies too far.*rescale the data"):
+        model.score_samples(moons[:2] * 1e200)
+    # Just inside the limit, far queries are still exact: log p ≈ −d²/2h².
+    far = model.score_samples(np.array([[1e152, 0.0]]))
+    assert far[0] == pytest.approx(-0.5e304 / 0.01, rel=1e-12)
+
+
+def test_samples_that_overflow_are_refused(moons):
+    model = GaussianKDE(bandwidth=1e308).fit(moons)
+    with pytest.raises(ValueError, match="Samples overflow.*bandwidth=1e\\+308"):
+        model.sample(100, random_state=0)

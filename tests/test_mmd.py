@@ -319,6 +319,64 @@ def test_median_heuristic_zero_median_raises():
         mmd2_unbiased(np.ones((5, 2)), np.ones((5, 2)))
 
 
+@pytest.mark.parametrize("exponent", [-1000, -600, 600, 1000])
+def test_median_heuristic_is_exact_at_any_magnitude(exponent):
+    """Scaling by 2**k is exact, so h must scale by exactly 2**k.
+
+    At 2**±600 and beyond, squared distances overflow (to inf) or underflow (to 0).
+    """
+    X, Y = two_samples(200, 150, 3, shift=0.5, seed=15)
+    expected = math.ldexp(median_heuristic(X, Y), exponent)
+    assert median_heuristic(np.ldexp(X, exponent), np.ldexp(Y, exponent)) == expected
+
+
+def test_median_distance_beyond_the_float_range_is_refused():
+    X = np.array([[1.5e308], [-1.5e308], [1.4e308], [-1.4e308]])  # median d ≈ 2.85e308
+    with pytest.raises(ValueError, match="exceeds the float64 range.*rescale the data"):
+        median_heuristic(X)
+    with pytest.raises(ValueError, match="rescale the data"):
+        mmd2_unbiased(X[:2], X[2:])
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("exponent", [-1000, 1000, 1020])
+def test_mmd2_is_the_same_at_any_magnitude(kernel, exponent):
+    """Kernels depend on (x − y)/h only; with h from the median heuristic, scaling the
+    data by 2**k changes nothing (2**1020 puts them within a factor 8 of the largest
+    float, where their means overflow unless scaled first)."""
+    X, Y = two_samples(200, 150, 3, shift=0.5, seed=16)
+    at_unit_scale = mmd2_unbiased(X, Y, kernel)
+    scaled = mmd2_unbiased(np.ldexp(X, exponent), np.ldexp(Y, exponent), kernel)
+    assert scaled == pytest.approx(at_unit_scale, rel=0, abs=1e-14)
+
+
+def test_kernel_functions_agree_near_the_float_limit():
+    X, Y = two_samples(60, 50, 2, shift=0.5, seed=17)
+    big = math.ldexp(1.0, 1020)
+    Xb, Yb = np.ldexp(X, 1020), np.ldexp(Y, 1020)
+    assert mmd2_unbiased(Xb, Yb, bandwidth=big) == mmd2_unbiased(X, Y, bandwidth=1.0)
+    np.testing.assert_array_equal(
+        kernel_matrix(Xb, Yb, bandwidth=big), kernel_matrix(X, Y, bandwidth=1.0)
+    )
+    np.testing.assert_array_equal(
+        kernel_matrix(Xb, bandwidth=big), kernel_matrix(X, bandwidth=1.0)
+    )
+    assert mmd_module.mean_kernel(Xb, bandwidth=big) == mmd_module.mean_kernel(X, bandwidth=1.0)
+    scaled = mmd_permutation_test(Xb, Yb, bandwidth=big, n_permutations=50, random_state=0)
+    unit = mmd_permutation_test(X, Y, bandwidth=1.0, n_permutations=50, random_state=0)
+    assert (scaled.statistic, scaled.p_value) == (unit.statistic, unit.p_value)
+
+
+def test_samples_of_very_different_magnitudes_are_not_silently_equal():
+    """X·1e300 against X: h from the pooled data is ~1e300, not inf (which made MMD² 0)."""
+    X, _ = two_samples(100, 2, 2, seed=18)
+    h = median_heuristic(X * 1e300, X)
+    assert math.isfinite(h) and h > 1e299
+    expected = dense_mmd2(X * 1e300 / h, X / h, "se", 1.0)
+    assert expected > 0.5
+    assert mmd2_unbiased(X * 1e300, X) == pytest.approx(expected, rel=0, abs=1e-13)
+
+
 # ----------------------------------------------------------------------------- permutation test
 
 

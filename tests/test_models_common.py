@@ -221,6 +221,52 @@ def test_bad_data_raises_value_error(name, moons, fitted):
             fitted(name).sample(n_samples)
 
 
+RAGGED = [[0.0, 1.0], [2.0]]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_ragged_or_missing_data_get_a_message_naming_x(name, fitted):
+    """Not NumPy's "inhomogeneous shape": the argument and what it must be."""
+    for call in (FACTORIES[name]().fit, fitted(name).score_samples):
+        with pytest.raises(ValueError, match="X must be a rectangular 2-D numeric array") as info:
+            call(RAGGED)
+        assert "inhomogeneous" not in str(info.value)
+        with pytest.raises(ValueError, match="X must be an array .* got None"):
+            call(None)
+
+
+GAUSSIAN_MODELS = ["SingleGaussian", "GMM", "DensityForest"]
+
+
+@pytest.mark.parametrize("name", GAUSSIAN_MODELS)
+def test_gaussian_models_refuse_data_whose_squares_overflow(name, moons):
+    """Beyond |x| = 1e100 the fit is refused up front, not left to NaN parameters."""
+    with pytest.raises(ValueError, match=r"beyond the 1e\+100 .*rescale the data"):
+        FACTORIES[name]().fit(moons * 1e200)
+
+
+@pytest.mark.parametrize("name", GAUSSIAN_MODELS)
+def test_gaussian_models_scale_exactly_up_to_the_limit(name, moons):
+    """Scaling data and reg_covar by powers of two is exact: log p shifts by −600·log 2.
+
+    2**300 ≈ 2e90 lies just inside the limit, and reg_covar (squared units) scales by
+    4**300, so every step of the fit sees the same numbers times powers of two.
+    """
+    queries = sample_moons(40, random_state=2)
+    at_unit_scale = FACTORIES[name]().fit(moons)
+    reg_covar = np.ldexp(at_unit_scale.reg_covar, 600)
+    scaled = FACTORIES[name]().set_params(reg_covar=reg_covar).fit(np.ldexp(moons, 300))
+    expected = at_unit_scale.score_samples(queries) - 600 * np.log(2.0)
+    np.testing.assert_allclose(scaled.score_samples(np.ldexp(queries, 300)), expected, rtol=1e-13)
+
+
+@pytest.mark.parametrize("name", GAUSSIAN_MODELS)
+def test_a_log_density_below_the_float_range_is_refused_not_minus_inf(name, fitted):
+    # 1e200 from unit-scale data: about −1e400 nats, which no float64 holds.
+    with pytest.raises(ValueError, match="below the float64 range.*rescale"):
+        fitted(name).score_samples(np.array([[1e200, 0.0], [0.5, 0.2]]))
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_unfitted_model_raises_not_fitted(name, moons):
     model = FACTORIES[name]()

@@ -1,7 +1,8 @@
 """Checks of user input shared by the whole package, each with an error that names the input.
 
 Hyper-parameters of the models (:func:`check_positive_int`,
-:func:`check_nonnegative_float`, :func:`check_n_samples`) and notebook parameters
+:func:`check_nonnegative_float`, :func:`check_n_samples`), data arrays
+(:func:`check_2d_array`, :func:`check_rectangular`) and notebook parameters
 (:func:`check_scalar_param`, :func:`check_grid`, :func:`from_text`) are checked here, so
 that one kind of value gets one rule and one wording everywhere.
 """
@@ -16,13 +17,86 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 __all__ = [
+    "check_2d_array",
     "check_grid",
     "check_n_samples",
     "check_nonnegative_float",
     "check_positive_int",
+    "check_rectangular",
     "check_scalar_param",
     "from_text",
 ]
+
+
+def _not_rectangular(name: str) -> ValueError:
+    return ValueError(
+        f"{name} must be a rectangular 2-D numeric array of shape (n_samples, n_features), "
+        "e.g. a list of equal-length lists of numbers; got a ragged or non-numeric sequence."
+    )
+
+
+def check_rectangular(A, name: str):
+    """Refuse ``None`` and ragged or non-numeric sequences with an error naming ``name``.
+
+    Only what NumPy would otherwise report in its own words ("inhomogeneous shape")
+    is checked; the array is returned unchanged, for scikit-learn's validation to
+    take over. Numeric arrays and sparse matrices pass without conversion.
+    """
+    if A is None:
+        raise ValueError(f"{name} must be an array of shape (n_samples, n_features), got None.")
+    if (isinstance(A, np.ndarray) and A.dtype != object) or hasattr(A, "tocsr"):
+        return A
+    try:
+        np.asarray(A, dtype=np.float64)
+    except ValueError:
+        # A TypeError (e.g. a dict among the numbers) keeps NumPy's message, which
+        # scikit-learn's estimator checks expect.
+        raise _not_rectangular(name) from None
+    return A
+
+
+def check_2d_array(A, name: str, min_samples: int = 1) -> np.ndarray:
+    """``A`` as a finite float64 array of shape (n, d), n >= ``min_samples``, d >= 1.
+
+    Every failure raises a :class:`ValueError` that names ``name`` and the fix.
+
+    Examples
+    --------
+    >>> from densitylab._validation import check_2d_array
+    >>> check_2d_array([[1, 2], [3, 4]], "X").dtype
+    dtype('float64')
+    >>> check_2d_array([[1, 2], [3]], "Y")
+    Traceback (most recent call last):
+    ...
+    ValueError: Y must be a rectangular 2-D numeric array of shape (n_samples, n_features), \
+e.g. a list of equal-length lists of numbers; got a ragged or non-numeric sequence.
+    """
+    if A is None:
+        raise ValueError(f"{name} must be an array of shape (n_samples, n_features), got None.")
+    try:
+        A = np.asarray(A)
+    except ValueError:
+        raise _not_rectangular(name) from None
+    if np.iscomplexobj(A):
+        raise ValueError(f"{name} must be real-valued; complex data are not supported.")
+    try:
+        A = A.astype(np.float64, copy=False)
+    except (TypeError, ValueError):
+        raise _not_rectangular(name) from None
+    if A.ndim == 1:
+        raise ValueError(
+            f"{name} must be 2-D of shape (n_samples, n_features), got 1-D; "
+            f"reshape a single feature with {name}.reshape(-1, 1)."
+        )
+    if A.ndim != 2:
+        raise ValueError(f"{name} must be 2-D of shape (n_samples, n_features), got {A.ndim}-D.")
+    if A.shape[0] < min_samples:
+        raise ValueError(f"{name} needs at least {min_samples} samples, got {A.shape[0]}.")
+    if A.shape[1] < 1:
+        raise ValueError(f"{name} needs at least one feature, got shape {A.shape}.")
+    if not np.isfinite(A).all():
+        raise ValueError(f"{name} contains NaN or infinity; remove or impute those rows.")
+    return A
 
 
 def check_n_samples(n_samples) -> int:

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import stats
 
 from densitylab._random import as_generator
-from densitylab._validation import check_positive_int
+from densitylab._validation import check_positive_int, check_rectangular
 
 
 class LabelBalance(NamedTuple):
@@ -41,7 +41,12 @@ class LabelBalance(NamedTuple):
 
 def _check_labels(labels, n_classes: int) -> np.ndarray:
     """Validate integer class labels in ``[0, n_classes)`` and return them as int64."""
-    labels = np.asarray(labels)
+    try:
+        labels = np.asarray(labels)
+    except ValueError:
+        raise ValueError(
+            "labels must be a 1-D array of integer class indices; got a ragged sequence."
+        ) from None
     if labels.ndim != 1:
         raise ValueError(f"labels must be one-dimensional, got shape {labels.shape}.")
     if labels.size == 0:
@@ -52,13 +57,21 @@ def _check_labels(labels, n_classes: int) -> np.ndarray:
     )
     if not integral:
         raise ValueError(f"labels must be integer class indices, got dtype {labels.dtype}.")
-    labels = labels.astype(np.int64)
-    if labels.min() < 0 or labels.max() >= n_classes:
+    # The range is checked in the labels' own dtype: a cast to int64 first would wrap
+    # values beyond its range (1e20, 2**63 as uint64) into unrelated numbers.
+    low, high = labels.min(), labels.max()
+    if low < 0 or high >= n_classes:
         raise ValueError(
             f"labels must lie in [0, n_classes) = [0, {n_classes}), got values from "
-            f"{labels.min()} to {labels.max()}; pass the right n_classes."
+            f"{_plain(low)} to {_plain(high)}; pass the right n_classes."
         )
-    return labels
+    return labels.astype(np.int64)
+
+
+def _plain(value) -> str:
+    """A label as typed: 3 for an integral float 3.0, 1e+20 for a huge one."""
+    value = value.item()
+    return str(int(value)) if isinstance(value, float) and abs(value) < 1e15 else str(value)
 
 
 def label_balance(labels, *, n_classes=10) -> LabelBalance:
@@ -142,7 +155,7 @@ def predicted_label_balance(classifier, X, *, n_classes=10):
     >>> lb.counts[3], round(lb.p_value, 12)
     (np.int64(50), 0.0)
     """
-    predicted = np.asarray(classifier.predict(X))
+    predicted = np.asarray(classifier.predict(check_rectangular(X, "X")))
     return predicted, label_balance(predicted, n_classes=n_classes)
 
 
@@ -215,7 +228,7 @@ def balanced_batch(X, labels, per_class, *, n_classes=10, random_state=None) -> 
     """
     n_classes = check_positive_int(n_classes, "n_classes", minimum=2)
     per_class = check_positive_int(per_class, "per_class")
-    X = np.asarray(X)
+    X = np.asarray(check_rectangular(X, "X"))
     if X.ndim != 2:
         raise ValueError(f"X must be two-dimensional (n_samples, n_features), got {X.shape}.")
     labels = _check_labels(labels, n_classes)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils import check_array
+
+from densitylab._validation import check_2d_array
 
 
 def heldout_loglik(model, X) -> float:
@@ -32,5 +33,5 @@ def heldout_loglik(model, X) -> float:
     >>> bool(-3.2 < heldout_loglik(model, rng.standard_normal((500, 2))) < -2.5)
     True
     """
-    X = check_array(X, dtype=np.float64)
+    X = check_2d_array(X, "X")
     return float(np.mean(model.score_samples(X)))

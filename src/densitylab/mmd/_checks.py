@@ -9,6 +9,7 @@ import joblib
 import numpy as np
 
 from densitylab._blas import blas_thread_limit
+from densitylab._validation import check_2d_array
 
 #: Kernel names accepted by every function of :mod:`densitylab.mmd`.
 KERNELS = ("se", "imq")
@@ -16,26 +17,7 @@ KERNELS = ("se", "imq")
 
 def _check_sample(A, name: str, min_samples: int) -> np.ndarray:
     """A finite float64 array of shape (n, d), n ≥ ``min_samples``, d ≥ 1; else ValueError."""
-    if np.iscomplexobj(A):
-        raise ValueError(f"{name} must be real-valued; complex data are not supported.")
-    try:
-        A = np.asarray(A, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"{name} must be a numeric array of shape (n_samples, n_features)."
-        ) from exc
-    if A.ndim != 2:
-        raise ValueError(
-            f"{name} must be 2-D of shape (n_samples, n_features), got {A.ndim}-D; "
-            f"reshape a single feature with {name}.reshape(-1, 1)."
-        )
-    if A.shape[0] < min_samples:
-        raise ValueError(f"{name} needs at least {min_samples} samples, got {A.shape[0]}.")
-    if A.shape[1] < 1:
-        raise ValueError(f"{name} needs at least one feature, got shape {A.shape}.")
-    if not np.isfinite(A).all():
-        raise ValueError(f"{name} contains NaN or infinity; remove or impute those rows.")
-    return A
+    return check_2d_array(A, name, min_samples)
 
 
 def _check_pair(X, Y, min_samples: int) -> tuple[np.ndarray, np.ndarray]:

@@ -23,6 +23,7 @@ from densitylab.mmd._tiles import (
     _group_mean,
     _kernel_tile,
     _tile_sums,
+    _unit_scale,
     _within_tiles,
 )
 
@@ -72,6 +73,7 @@ def kernel_matrix(X, Y=None, kernel="se", bandwidth=None):
     X = _check_sample(X, "X", 1)
     if Y is None:
         h = _check_bandwidth(bandwidth) if bandwidth is not None else median_heuristic(X)
+        h, X = _unit_scale(h, X)
         left, right = _factors(X, X.mean(axis=0), h, kernel)
         K = _kernel_tile(left, right, kernel, np.empty((X.shape[0], X.shape[0])))
         # Mirror the upper triangle (the product is symmetric only up to rounding) and
@@ -81,7 +83,7 @@ def kernel_matrix(X, Y=None, kernel="se", bandwidth=None):
         np.fill_diagonal(K, 1.0)
         return K
     X, Y = _check_pair(X, Y, 1)
-    h = _resolve_bandwidth(X, Y, bandwidth)
+    h, X, Y = _unit_scale(_resolve_bandwidth(X, Y, bandwidth), X, Y)
     centre = 0.5 * (X.mean(axis=0) + Y.mean(axis=0))
     left, _ = _factors(X, centre, h, kernel)
     _, right = _factors(Y, centre, h, kernel)
@@ -115,7 +117,9 @@ def median_heuristic(X, Y=None, max_n=1000, random_state=0):
     ------
     ValueError
         If the median squared distance is 0 (at least half of the pairs of points
-        coincide, e.g. all points are equal): pass an explicit bandwidth instead.
+        coincide, e.g. all points are equal): pass an explicit bandwidth instead. Also
+        if the median distance itself exceeds the float64 range (data near ±1.8e308):
+        rescale the data.
 
     Notes
     -----
@@ -124,7 +128,10 @@ def median_heuristic(X, Y=None, max_n=1000, random_state=0):
     Garreau, Jitkrittum & Kanagawa (2017), "Large sample analysis of the median
     heuristic", arXiv:1707.07269, study this choice. The distances are computed
     directly (:func:`scipy.spatial.distance.pdist`), so they are exact far from the
-    origin too.
+    origin too. Where squared distances would overflow (coordinates beyond about
+    1e154) or underflow (differences below about 1e-154), they are computed on the
+    data centred and scaled by a power of two, which the bandwidth undoes exactly: any
+    finite data whose median distance is representable get their bandwidth.
 
     Examples
     --------
@@ -147,13 +154,49 @@ def median_heuristic(X, Y=None, max_n=1000, random_state=0):
     if Z.shape[0] > max_n:
         Z = Z[rng.choice(Z.shape[0], size=max_n, replace=False)]
     median = float(np.median(pdist(Z, "sqeuclidean")))
+    if _SQ_DISTANCE_TINY <= median < math.inf:
+        return math.sqrt(0.5 * median)
+    # Squared distances overflowed or may have underflowed: recompute them on data
+    # centred and scaled by a power of two, which rescales the bandwidth exactly.
+    median, exponent = _rescaled_median_sq_distance(Z)
     if median == 0.0:
         raise ValueError(
             "The median squared distance between the points is 0 (at least half of the "
             "pairs coincide, e.g. all points are equal), so the median heuristic has no "
             "scale; pass an explicit bandwidth."
         )
-    return math.sqrt(0.5 * median)
+    try:
+        return math.ldexp(math.sqrt(0.5 * median), exponent)
+    except OverflowError:
+        raise ValueError(
+            "The median distance between the points of X (with Y) exceeds the float64 "
+            "range (values near ±1.8e308); rescale the data, e.g. divide X and Y by the "
+            "same large factor."
+        ) from None
+
+
+# Below this a median squared distance may have lost precision to underflow (subnormal
+# squares of coordinate differences): 2**-960 leaves 62 bits of headroom above them.
+_SQ_DISTANCE_TINY = 2.0**-960
+
+
+def _rescaled_median_sq_distance(Z) -> tuple[float, int]:
+    """``(m, e)``: the median squared pairwise distance of ``Z`` is ``m · 4**e``.
+
+    ``Z`` is scaled by a power of two into [-1, 1] (exact), centred (so that a large
+    common offset does not hide small differences) and scaled again so that its largest
+    coordinate lies in [1/2, 1): the squared distances then neither overflow nor
+    underflow, whatever the data's magnitude.
+    """
+    first = math.frexp(float(np.max(np.abs(Z))))[1]
+    centred = np.ldexp(Z, -first)
+    centred -= centred.mean(axis=0)
+    spread = float(np.max(np.abs(centred)))
+    if spread == 0.0:
+        return 0.0, 0
+    second = math.frexp(spread)[1]
+    median = float(np.median(pdist(np.ldexp(centred, -second), "sqeuclidean")))
+    return median, first + second
 
 
 def mmd2_unbiased(X, Y, kernel="se", bandwidth=None, *, n_jobs=None):
@@ -182,6 +225,14 @@ def mmd2_unbiased(X, Y, kernel="se", bandwidth=None, *, n_jobs=None):
         MMD²_u. It can be slightly negative: the estimator is unbiased, and its
         expectation is 0 when both samples come from one distribution.
 
+    Raises
+    ------
+    ValueError
+        If ``X`` or ``Y`` is missing, ragged, non-numeric, not 2-D or not finite
+        (the message names which), the kernel, bandwidth or ``n_jobs`` is invalid,
+        the bandwidth is so small that ``(x − c)/h`` overflows, or, with
+        ``bandwidth=None``, :func:`median_heuristic` fails.
+
     Notes
     -----
     Gretton, Borgwardt, Rasch, Schölkopf & Smola (2012), "A kernel two-sample test",
@@ -203,6 +254,9 @@ def mmd2_unbiased(X, Y, kernel="se", bandwidth=None, *, n_jobs=None):
     no precision, and are clipped at 0. The sums run over tiles of
     :data:`TILE` × :data:`TILE` kernel values — only the upper triangle for the
     within-sample sums — so memory is ``O(TILE² · n_jobs + (n + m) · n_features)``.
+    Data of any finite magnitude are accepted: beyond about 1e289 they are divided,
+    with the bandwidth, by a power of two first (exact; the kernels depend on
+    ``(x − y)/h`` only), so their means and centred values cannot overflow.
 
     Examples
     --------
@@ -217,7 +271,7 @@ def mmd2_unbiased(X, Y, kernel="se", bandwidth=None, *, n_jobs=None):
     """
     kernel = _check_kernel(kernel)
     X, Y = _check_pair(X, Y, 2)
-    h = _resolve_bandwidth(X, Y, bandwidth)
+    h, X, Y = _unit_scale(_resolve_bandwidth(X, Y, bandwidth), X, Y)
     n_jobs = _check_n_jobs(n_jobs)
     n, m = X.shape[0], Y.shape[0]
     groups = [
@@ -286,12 +340,12 @@ def mean_kernel(X, Y=None, kernel="se", bandwidth=None, *, n_jobs=None):
     n_jobs = _check_n_jobs(n_jobs)
     if Y is None:
         X = _check_sample(X, "X", 2)
-        h = _resolve_bandwidth(X, None, bandwidth)
+        h, X = _unit_scale(_resolve_bandwidth(X, None, bandwidth), X)
         group, count = _within_tiles(X, h, kernel, _tiles.TILE), X.shape[0] * (X.shape[0] - 1)
         pairs = count // 2
     else:
         X, Y = _check_pair(X, Y, 1)
-        h = _resolve_bandwidth(X, Y, bandwidth)
+        h, X, Y = _unit_scale(_resolve_bandwidth(X, Y, bandwidth), X, Y)
         group, count = _cross_tiles(X, Y, h, kernel, _tiles.TILE), X.shape[0] * Y.shape[0]
         pairs = count
     n_threads = min(n_jobs, len(group)) if pairs >= _tiles._PARALLEL_MIN_PAIRS else 1

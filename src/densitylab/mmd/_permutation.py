@@ -11,7 +11,7 @@ from densitylab._random import as_generator
 from densitylab._validation import check_positive_int
 from densitylab.mmd._checks import _check_kernel, _check_pair
 from densitylab.mmd._estimators import _resolve_bandwidth, mmd2_unbiased
-from densitylab.mmd._tiles import _factors, _kernel_tile
+from densitylab.mmd._tiles import _factors, _kernel_tile, _unit_scale
 
 #: Permutations of :func:`mmd_permutation_test` by default: the p-value's Monte Carlo
 #: standard error is then at most sqrt(0.25/500) ≈ 0.022, and about 0.01 near 0.05.
@@ -62,6 +62,7 @@ def _pooled_statistics(Z, n, labels, kernel, bandwidth) -> np.ndarray:
     """
     N = Z.shape[0]
     m = N - n
+    bandwidth, Z = _unit_scale(bandwidth, Z)
     left, right = _factors(Z, Z.mean(axis=0), bandwidth, kernel)
     rows = max(1, min(N, _PERMUTATION_BUDGET // (4 * N)))
     chunk = max(1, min(labels.shape[0], _PERMUTATION_BUDGET // N))

@@ -26,6 +26,25 @@ TILE = 256
 _PARALLEL_MIN_PAIRS = 1 << 18
 
 
+# Data beyond this magnitude are scaled down before the tiles, else their means and
+# centred values could overflow.
+_LARGE = 2.0**960
+
+
+def _unit_scale(bandwidth: float, *samples: np.ndarray):
+    """``(bandwidth, *samples)``, all divided by one power of two if the data are huge.
+
+    Kernels depend on ``(x − y)/h`` only, and dividing by a power of two is exact, so
+    the kernel values do not change; data of ordinary magnitude are returned as they
+    are.
+    """
+    top = max(float(np.max(np.abs(A))) for A in samples)
+    if top <= _LARGE:
+        return (bandwidth, *samples)
+    exponent = math.frexp(top)[1]
+    return (math.ldexp(bandwidth, -exponent), *(np.ldexp(A, -exponent) for A in samples))
+
+
 def _factors(A: np.ndarray, centre: np.ndarray, bandwidth: float, kernel: str):
     """Left and right factors whose product is the kernel's argument, tile by tile.
 
@@ -36,14 +55,15 @@ def _factors(A: np.ndarray, centre: np.ndarray, bandwidth: float, kernel: str):
     order of the data's spread, so the expansion does not cancel catastrophically.
     """
     # A tiny bandwidth can overflow the scaled data; that is reported below, not warned.
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         Z = A - centre
         Z /= bandwidth
         sq = np.einsum("ij,ij->i", Z, Z)
     if not np.isfinite(sq).all():
+        # The values may have been rescaled (_unit_scale), so none is quoted.
         raise ValueError(
-            f"bandwidth={bandwidth!r} is too small for data of this spread: "
-            "(x − centre)/bandwidth overflows; use a larger bandwidth."
+            "bandwidth is too small for data of this spread: (x − centre)/bandwidth "
+            "overflows float64; use a larger bandwidth."
         )
     n, d = Z.shape
     left = np.empty((n, d + 2))

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from densitylab._random import as_generator
-from densitylab._validation import check_n_samples
+from densitylab._validation import check_n_samples, check_rectangular
 
 
 class DensityEstimatorBase(DensityMixin, BaseEstimator):
@@ -31,7 +31,7 @@ class DensityEstimatorBase(DensityMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data; finite values only.
+            Training data: a rectangular array of finite numbers.
         y : None
             Ignored; present for scikit-learn API compatibility.
 
@@ -39,9 +39,20 @@ class DensityEstimatorBase(DensityMixin, BaseEstimator):
         -------
         self : estimator
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` is missing, ragged, non-numeric, not 2-D, holds NaN or infinity,
+            has too few rows, or lies outside the range of magnitudes the model can
+            represent (see each model's Notes); the message names the cause.
         """
         X = validate_data(
-            self, X, reset=True, dtype=np.float64, ensure_min_samples=self._min_train_samples
+            self,
+            check_rectangular(X, "X"),
+            reset=True,
+            dtype=np.float64,
+            ensure_min_samples=self._min_train_samples,
         )
         return self._fit(X)
 
@@ -57,9 +68,16 @@ class DensityEstimatorBase(DensityMixin, BaseEstimator):
         -------
         log_density : ndarray of shape (n_queries,)
             ``log p(x)`` for each row; ``-inf`` only where the density is exactly 0.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` is malformed as in :meth:`fit`, has another number of features,
+            or some row's log density lies below the float64 range (about -1.8e308)
+            while the density is not 0.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = validate_data(self, check_rectangular(X, "X"), reset=False, dtype=np.float64)
         return self._score_samples(X)
 
     def score(self, X, y=None):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, cpu_count, delayed, effective_n_jobs
 from scipy.special import logsumexp
 
 from densitylab._blas import single_blas_thread
@@ -18,7 +18,12 @@ from densitylab._random import as_generator
 from densitylab._validation import check_nonnegative_float, check_positive_int
 from densitylab.models._base import DensityEstimatorBase
 from densitylab.models._forest_tree import DensityTree, _grow_tree
-from densitylab.models._gaussians import component_log_pdfs, sample_mixture
+from densitylab.models._gaussians import (
+    check_log_density,
+    check_magnitude,
+    component_log_pdfs,
+    sample_mixture,
+)
 
 __all__ = ["DensityForest", "DensityTree"]
 
@@ -71,8 +76,10 @@ class DensityForest(DensityEstimatorBase):
         value.
     n_jobs : int or None, default=None
         Number of processes that grow trees (joblib; ``None`` means 1 outside a
-        :func:`joblib.parallel_config` context, ``-1`` all cores). The result does not
-        depend on it: every tree's seed is drawn before the trees are dispatched.
+        :func:`joblib.parallel_config` context, ``-1`` all cores). At most
+        ``min(n_jobs, n_trees, CPUs)`` workers start: a worker without a tree, or
+        beyond the cores, only costs its start-up. The result does not depend on it:
+        every tree's seed is drawn before the trees are dispatched.
     random_state : None, int, numpy.random.Generator or numpy.random.RandomState
         Seed of the bootstrap resamples, the features drawn at each node and, by
         default, of :meth:`sample`.
@@ -123,6 +130,11 @@ class DensityForest(DensityEstimatorBase):
 
     and :meth:`sample` draws from exactly this mixture (a tree, then a leaf, then
     its Gaussian).
+
+    Data with a coordinate beyond 1e100 in magnitude are refused (ValueError: rescale
+    them), since sums of their squares could overflow; so are queries whose log
+    density falls below the float64 range, instead of a -inf that would claim a zero
+    density.
 
     References
     ----------
@@ -195,12 +207,13 @@ class DensityForest(DensityEstimatorBase):
                 f"n_jobs must be None or a non-zero integer (-1: all cores), got {self.n_jobs!r}."
             )
         n_try = self._resolve_max_features(X.shape[1])
+        check_magnitude(X, "DensityForest")
 
         # Every random choice of a tree comes from its own seed, drawn here before
         # dispatch, so the forest is the same for every n_jobs.
         rng = as_generator(self.random_state)
         seeds = np.random.SeedSequence(rng.integers(np.iinfo(np.int64).max)).spawn(n_trees)
-        grown = Parallel(n_jobs=self.n_jobs)(
+        grown = Parallel(n_jobs=_n_workers(self.n_jobs, n_trees))(
             delayed(_grow_tree)(X, bool(self.bootstrap), n_min, n_try, reg_covar, seed)
             for seed in seeds
         )
@@ -218,7 +231,7 @@ class DensityForest(DensityEstimatorBase):
         # One small product per leaf: BLAS threads only add overhead (and on a busy
         # machine much more than that).
         with single_blas_thread():
-            return self._score_samples_serial(X)
+            return check_log_density(self._score_samples_serial(X))
 
     def _score_samples_serial(self, X):
         n_leaves = self._log_weights.shape[0]
@@ -234,3 +247,19 @@ class DensityForest(DensityEstimatorBase):
     def _sample(self, n_samples, rng):
         chols = np.concatenate([tree.chols for tree in self.trees_])
         return sample_mixture(rng, self._weights, self._means, chols, n_samples)
+
+
+def _n_workers(n_jobs, n_trees: int) -> int:
+    """Workers that grow the trees: the request, capped by the trees and the CPUs.
+
+    As in joblib, ``None`` is 1 (or the active ``parallel_config``'s value) and a
+    negative value counts back from the CPUs (-1: all of them).
+    """
+    cpus = cpu_count()
+    if n_jobs is None:
+        requested = effective_n_jobs(None)
+    elif n_jobs < 0:
+        requested = cpus + 1 + n_jobs
+    else:
+        requested = n_jobs
+    return max(1, min(requested, n_trees, cpus))

@@ -20,7 +20,11 @@ from densitylab._blas import single_blas_thread
 from densitylab._random import as_generator
 from densitylab._validation import check_nonnegative_float, check_positive_int
 from densitylab.models._base import DensityEstimatorBase
+from densitylab.models._em import _e_step, _m_step
 from densitylab.models._gaussians import (
+    NotPositiveDefiniteError,
+    check_log_density,
+    check_magnitude,
     cholesky_factor,
     component_log_pdfs,
     precision_cholesky,
@@ -75,6 +79,11 @@ class SingleGaussian(DensityEstimatorBase):
     :math:`\log\lvert\hat\Sigma\rvert = 2\sum_j \log L_{jj}`. Samples are
     :math:`\hat\mu + Lz` with :math:`z \sim N(0, I)`.
 
+    Data with a coordinate beyond 1e100 in magnitude are refused (ValueError: rescale
+    them), since sums of their squares could overflow; so are queries whose log
+    density falls below the float64 range (about -1.8e308), instead of a -inf that
+    would claim a zero density.
+
     References
     ----------
     C. M. Bishop, *Pattern Recognition and Machine Learning*, Springer, 2006, §2.3.4.
@@ -102,6 +111,7 @@ class SingleGaussian(DensityEstimatorBase):
 
     def _fit(self, X):
         reg_covar = check_nonnegative_float(self.reg_covar, "reg_covar")
+        check_magnitude(X, "SingleGaussian")
         self.mean_ = X.mean(axis=0)
         diff = X - self.mean_
         covariance = diff.T @ diff / X.shape[0]
@@ -112,7 +122,8 @@ class SingleGaussian(DensityEstimatorBase):
         return self
 
     def _score_samples(self, X):
-        return component_log_pdfs(X, self.mean_[None, :], self.precision_cholesky_[None])[:, 0]
+        log_pdf = component_log_pdfs(X, self.mean_[None, :], self.precision_cholesky_[None])
+        return check_log_density(log_pdf[:, 0])
 
     def _sample(self, n_samples, rng):
         return sample_gaussian(rng, self.mean_, self._chol, n_samples)
@@ -140,6 +151,10 @@ class GMM(DensityEstimatorBase):
         Non-negative amount added to the diagonal of every covariance, so that
         singular data (constant pixels of digits) and tiny components give finite
         densities. Increase it if a covariance is reported not positive definite.
+        With 0, every component needs more distinct points than features at every
+        EM step, which the default ``init="k-means++"`` never gives (each seed starts
+        with one point): use ``init="kmeans"`` then, and expect a ValueError saying
+        so otherwise.
     n_init : int, default=1
         Number of initialisations; the fit with the highest final log-likelihood
         is kept.
@@ -212,6 +227,9 @@ class GMM(DensityEstimatorBase):
     ``GaussianMixture``'s parameters. Gaussians are evaluated through
     Cholesky factors of the covariances (never ``inv`` or ``det``).
 
+    As for :class:`SingleGaussian`, data beyond 1e100 in magnitude and log
+    densities below the float64 range raise a ValueError asking to rescale.
+
     References
     ----------
     C. M. Bishop, *Pattern Recognition and Machine Learning*, Springer, 2006, ch. 9.
@@ -269,6 +287,7 @@ class GMM(DensityEstimatorBase):
 
     def _fit(self, X):
         self._check_params(X.shape[0])
+        check_magnitude(X, "GMM")
         rng = as_generator(self.random_state)
         best = None
         # EM is many small (n × D)·(D × D) products: extra BLAS threads only add
@@ -276,7 +295,12 @@ class GMM(DensityEstimatorBase):
         # arithmetic, hence the fit, independent of the machine's thread count.
         with single_blas_thread():
             for _ in range(self._n_init):
-                run = self._fit_once(X, self._initial_resp(X, rng))
+                try:
+                    run = self._fit_once(X, self._initial_resp(X, rng))
+                except NotPositiveDefiniteError as exc:
+                    if self._reg_covar > 0:
+                        raise
+                    raise ValueError(self._singular_without_reg_covar(X.shape[1])) from exc
                 if best is None or run["lower_bound"] > best["lower_bound"]:
                     best = run
         self.weights_ = best["weights"]
@@ -297,6 +321,25 @@ class GMM(DensityEstimatorBase):
                 stacklevel=3,
             )
         return self
+
+    def _singular_without_reg_covar(self, n_features: int) -> str:
+        """What to do when a covariance is singular with reg_covar = 0, for this init."""
+        rule = (
+            f"every component needs more distinct points than features ({n_features}), "
+            "in general position, at every EM step"
+        )
+        if self.init == "k-means++":
+            return (
+                "GMM cannot start with reg_covar=0 and init='k-means++': each k-means++ "
+                "seed owns a single point, whose covariance is singular whatever the "
+                f"data. With reg_covar=0 {rule}; use reg_covar > 0 (e.g. the default "
+                "1e-6), or init='kmeans', whose clusters start with several points each."
+            )
+        return (
+            f"A component's covariance became singular with reg_covar=0 and "
+            f"init={self.init!r}: with reg_covar=0 {rule}. Use reg_covar > 0 (e.g. the "
+            "default 1e-6), or fewer components."
+        )
 
     def _initial_resp(self, X, rng):
         """Initial responsibilities (n_samples, n_components), as scikit-learn's init_params."""
@@ -341,51 +384,7 @@ class GMM(DensityEstimatorBase):
     def _score_samples(self, X):
         with single_blas_thread():  # as in fit
             weighted = component_log_pdfs(X, self.means_, self.precisions_cholesky_)
-        return logsumexp(weighted + np.log(self.weights_), axis=1)
+        return check_log_density(logsumexp(weighted + np.log(self.weights_), axis=1))
 
     def _sample(self, n_samples, rng):
         return sample_mixture(rng, self.weights_, self.means_, self._chols, n_samples)
-
-
-def _m_step(X, resp, reg_covar):
-    """Weights, means and regularised covariances maximising the expected log-likelihood."""
-    n_features = X.shape[1]
-    # scikit-learn's guard: an emptied component keeps a finite mean and covariance.
-    nk = resp.sum(axis=0) + 10 * np.finfo(resp.dtype).eps
-    means = (resp.T @ X) / nk[:, None]
-    covariances = np.empty((len(nk), n_features, n_features))
-    for k, mean in enumerate(means):
-        diff = X - mean
-        covariances[k] = (resp[:, k] * diff.T) @ diff / nk[k]
-        covariances[k].flat[:: n_features + 1] += reg_covar
-    chols = np.stack(
-        [
-            cholesky_factor(c, name=f"covariance of component {k}")
-            for k, c in enumerate(covariances)
-        ]
-    )
-    return {
-        "weights": nk / nk.sum(),
-        "means": means,
-        "covariances": covariances,
-        "chols": chols,
-        "precisions_cholesky": np.stack([precision_cholesky(c) for c in chols]),
-    }
-
-
-def _e_step(X, params):
-    """Per-row log-likelihood and responsibilities, computed in log space.
-
-    A row's log-sum-exp subtracts its largest weighted log density before
-    exponentiating (as :func:`scipy.special.logsumexp`), so no density underflows;
-    the exponentials are reused as the responsibilities. Done by hand because
-    scipy's general version took a quarter of the fitting time.
-    """
-    weighted = component_log_pdfs(X, params["means"], params["precisions_cholesky"])
-    weighted += np.log(params["weights"])
-    top = weighted.max(axis=1)
-    weighted -= top[:, None]
-    resp = np.exp(weighted, out=weighted)
-    total = resp.sum(axis=1)  # >= 1: the largest term is exp(0)
-    resp /= total[:, None]
-    return top + np.log(total), resp

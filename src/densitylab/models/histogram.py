@@ -31,7 +31,9 @@ class Histogram2D(DensityEstimatorBase):
     counts_ : ndarray of shape (n_bins_x, n_bins_y)
         Training points per cell, as returned by :func:`numpy.histogram2d`.
     density_ : ndarray of shape (n_bins_x, n_bins_y)
-        Density on each cell, ``counts_ / (n · cell area)``.
+        Density on each cell, ``counts_ / (n · cell area)``. For data on extreme scales
+        (cell areas beyond about 1e±308) a density may not be representable and reads
+        inf or 0 here; :meth:`score_samples` works with log densities and stays exact.
     x_edges_ : ndarray of shape (n_bins_x + 1,)
         Cell edges along the first feature.
     y_edges_ : ndarray of shape (n_bins_y + 1,)
@@ -54,7 +56,17 @@ class Histogram2D(DensityEstimatorBase):
 
     :meth:`sample` picks a cell with probability :math:`n_c / n` (exactly: a
     uniform draw among the :math:`n` points, mapped to its cell) and then a point
-    uniformly inside that cell, which is a draw from :math:`p`.
+    uniformly inside that cell, which is a draw from :math:`p`. A draw that rounds
+    onto the cell's upper edge (which belongs to the next cell) is moved to the
+    largest float below it, so every sample lies in the cell it was drawn for and
+    has positive density.
+
+    The log density is computed as :math:`\log n_c - \log n - \log(a_{i+1}-a_i)
+    - \log(b_{j+1}-b_j)` wherever the cell area or the density would overflow or
+    underflow, so data of any finite scale are handled exactly. Refused with a
+    :class:`ValueError`: data (or a ``range``) whose extent along an axis exceeds
+    the largest float64 (about 1.8e308), and ``bins`` so many that neighbouring
+    edges round to the same float (e.g. 1000 bins over a width of 1e-9 at 1e6).
 
     References
     ----------
@@ -90,9 +102,12 @@ class Histogram2D(DensityEstimatorBase):
             )
         bins = _check_bins(self.bins)
         value_range = _check_range(self.range)
+        _check_span(X, value_range)
         counts, self.x_edges_, self.y_edges_ = np.histogram2d(
             X[:, 0], X[:, 1], bins=bins, range=value_range
         )
+        _check_edges(self.x_edges_, 0)
+        _check_edges(self.y_edges_, 1)
         n_inside = counts.sum()
         if n_inside == 0:
             raise ValueError(
@@ -100,11 +115,8 @@ class Histogram2D(DensityEstimatorBase):
                 "range=None."
             )
         self.counts_ = counts
-        area = np.outer(np.diff(self.x_edges_), np.diff(self.y_edges_))
-        self.density_ = counts / (n_inside * area)
-        # log 0 = -inf without the divide-by-zero warning of np.log(0).
-        self._log_density = np.log(
-            self.density_, out=np.full_like(self.density_, -np.inf), where=self.density_ > 0
+        self.density_, self._log_density = _cell_densities(
+            counts, n_inside, np.diff(self.x_edges_), np.diff(self.y_edges_)
         )
         self._cumulative_counts = np.cumsum(counts.ravel())
         return self
@@ -126,8 +138,70 @@ class Histogram2D(DensityEstimatorBase):
         u = rng.random((n_samples, 2))
         lo = np.column_stack([self.x_edges_[ix], self.y_edges_[iy]])
         hi = np.column_stack([self.x_edges_[ix + 1], self.y_edges_[iy + 1]])
-        # min() keeps the rounded lo + u·width inside its cell's upper edge.
-        return np.minimum(lo + u * (hi - lo), hi)
+        # lo + u·width can round up onto hi, which belongs to the next cell (perhaps an
+        # empty one): such draws go to the last float below hi, so every sample lies in
+        # the half-open cell it was drawn for.
+        return np.minimum(lo + u * (hi - lo), np.nextafter(hi, lo))
+
+
+def _cell_densities(counts, n_inside, x_widths, y_widths):
+    """``(density, log_density)`` of every cell: ``counts / (n · width_x · width_y)``.
+
+    The log density is ``log`` of that ratio wherever the cell area, its product with
+    n and the density are normal floats (bit for bit the direct formula), and
+    otherwise the sum ``log count − log n − log width_x − log width_y``, which is
+    exact where the area or the density would overflow or underflow (data on scales
+    beyond about 1e±154). Empty cells get −inf. ``density`` overflows to inf or
+    underflows to 0 where the true value is not representable.
+    """
+    with np.errstate(all="ignore"):
+        denominator = n_inside * np.outer(x_widths, y_widths)
+        density = counts / denominator
+        sum_of_logs = (
+            np.log(counts)
+            - np.log(n_inside)
+            - np.log(x_widths)[:, None]
+            - np.log(y_widths)[None, :]
+        )
+        log_density = np.log(density)
+    tiny = np.finfo(np.float64).tiny
+    direct = (
+        (denominator >= tiny) & (denominator < np.inf) & (density >= tiny) & (density < np.inf)
+    )
+    log_density = np.where(direct, log_density, sum_of_logs)
+    log_density[counts == 0] = -np.inf
+    with np.errstate(over="ignore", under="ignore"):
+        density = np.where(direct | (counts == 0), density, np.exp(log_density))
+    density[counts == 0] = 0.0
+    return density, log_density
+
+
+def _check_span(X, value_range):
+    """Refuse data or a range whose extent along an axis overflows float64."""
+    if value_range is None:
+        lows, highs, name = X.min(axis=0), X.max(axis=0), "X"
+    else:
+        (x_lo, x_hi), (y_lo, y_hi) = value_range
+        lows, highs, name = np.array([x_lo, y_lo]), np.array([x_hi, y_hi]), "range"
+    with np.errstate(over="ignore"):
+        spans = highs - lows
+    for axis, span in enumerate(spans):
+        if not np.isfinite(span):
+            raise ValueError(
+                f"{name} spans more than the largest float64 along feature {axis} "
+                f"({lows[axis]:.3g} to {highs[axis]:.3g}), so the cell widths overflow; "
+                "rescale the data (and range)."
+            )
+
+
+def _check_edges(edges, axis):
+    """Refuse cells that float64 cannot separate: edges that coincide after rounding."""
+    if not np.all(edges[1:] > edges[:-1]):
+        raise ValueError(
+            f"bins: cells along feature {axis} would be narrower than float64 can resolve "
+            f"at {edges[0]:.6g} (cell width {(edges[-1] - edges[0]) / (len(edges) - 1):.3g}); "
+            "use fewer bins, or subtract the data's offset first."
+        )
 
 
 def _bin_index(edges, values):
