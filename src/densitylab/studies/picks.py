@@ -205,7 +205,7 @@ def picks_table_view(picks: pd.DataFrame) -> Table:
     ...     "param": ["n_components"], "value": [5], "tied_values": ["5; 8"],
     ...     "mmd2_heldout": [1.2e-4], "mmd2_heldout_se": [3e-5], "heldout_loglik": [-1.06],
     ...     "copy_share": [0.051], "ct_statistic": [-0.4]})
-    >>> picks_table_view(picks).to_frame().loc[0, "ties with"]
+    >>> picks_table_view(picks).to_frame().loc[0, "ties with"].replace("\\xa0", " ")
     'K = 5, K = 8'
     """
     view = picks.assign(
