@@ -82,7 +82,7 @@ PARAMETERS = Schema(
         Parameter(
             "gmm_components",
             "int_grid",
-            [1, 2, 3, 5, 10, 20, 50, 100],
+            [1, 2, 3, 5, 10, 20, 50, 70, 100],
             "GMM: number of components K",
             minimum=1,
             maximum=1000,
@@ -90,7 +90,7 @@ PARAMETERS = Schema(
         Parameter(
             "kde_bandwidths",
             "real_grid",
-            [0.01, 0.1, 0.5, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4],
+            [0.01, 0.1, 0.5, 1, 1.5, 1.75, 2, 2.1, 2.2, 2.5, 3, 4],
             "KDE: bandwidth h",
             minimum=1e-3,
             maximum=100,
@@ -99,7 +99,7 @@ PARAMETERS = Schema(
         Parameter(
             "forest_n_min",
             "int_grid",
-            [5, 10, 20, 50, 100, 200],
+            [5, 10, 12, 15, 20, 50, 100, 200],
             "density forest: least points per leaf",
             minimum=1,
             maximum=N_DIGITS,
