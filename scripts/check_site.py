@@ -1,42 +1,51 @@
 """Checks of the built report in ``_build/html``: the HTML itself and a real browser.
 
 ``tests/test_book.py`` runs these checks (``make test``, CI); run this script
-directly for a readable report and screenshots::
+directly for a readable report, the page counts and screenshots::
 
-    python scripts/check_site.py [HTML_DIR]
+    python scripts/check_site.py [HTML_DIR] [--no-browser]
 
-Static checks (:func:`static_problems`), per page of ``_toc.yml``:
-the page exists; every image it shows exists, is non-empty and not blank;
-no traceback, warning or stderr text in the notebook outputs; every glued
-number was filled in; no unresolved reference (``??``); no script, style sheet,
-image or frame loaded from another host.
+Static checks (:func:`static_problems`), per page of ``_toc.yml``, on the HTML:
 
-Browser check (:func:`browse`): headless Chromium, driven through the Chrome
-DevTools protocol (over tornado's websocket client), opens each page from a
-local HTTP server on 127.0.0.1 with every other host unresolvable, waits for
-MathJax, and records the ``mjx-container`` elements, TeX errors, console
-errors and uncaught exceptions, failed or off-machine requests and a
-screenshot.
+* figures: every image exists, decodes, is not blank, comes from this site and has
+  an alt text that describes it (:data:`ALT_MIN_WORDS` words, not a file name);
+* notebook outputs: no traceback, warning or stderr; no console text at all (a
+  stream, a ``text/plain`` repr, a ``<pre>``) and no pandas DataFrame table: the
+  report shows figures, glued numbers and its own ``dl-table`` tables;
+* text: no ``repr`` (``<… object at 0x…>``, ``Figure(``, ``dtype:``), every glued
+  value filled in, no unresolved reference (``??``), one number style
+  (:data:`NUMBER_STYLE_PROBLEMS`), no code names in prose (:data:`RAW_NOTATION`),
+  no bold sentences in the notebooks (:data:`BOLD_MAX_WORDS`);
+* offline: no script, style sheet or frame from another host; MathJax from ``_static``.
+
+The typographic checks skip :data:`CODE_REFERENCE_PAGES` (the API reference shows
+the code's own names and ASCII numbers) and ignore code everywhere
+(:data:`NOT_PROSE`).
+
+Counts (:func:`site_summary`): exercises, solutions, take-aways, tables, figures and
+API entries per page, as an independent reader of the site would count them.
+
+Browser check (:func:`browse`): Playwright drives Debian's chromium (no browser
+download) through every page from a local HTTP server, at each width of
+:data:`WIDTHS`, and records whether MathJax rendered every formula without TeX
+errors, console errors and uncaught exceptions, requests to any host but 127.0.0.1
+(aborted), figure sharpness (:data:`SHARPNESS`), horizontal overflow, and a
+full-page screenshot.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
+import argparse
 import contextlib
 import functools
 import http.server
 import io
-import json
-import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -48,35 +57,112 @@ from PIL import Image, ImageStat
 ROOT = Path(__file__).resolve().parents[1]
 HTML_DIR = ROOT / "_build" / "html"
 
-# Flags that keep headless Chromium quiet on a machine without network, as root.
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-extensions",
-    "--hide-scrollbars",
-    "--mute-audio",
-    # Every host but the local server is unresolvable: the page must not need one.
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-)
-WINDOW = (1280, 1400)
+# ------------------------------------------------------------------ what is checked
 
+# Pages whose prose is code documentation: the API reference names parameters as the
+# code spells them (``n_components``) and docstrings keep ASCII numbers (``1e-6``),
+# which is what a reader types and what ``help()`` shows in a terminal.
+CODE_REFERENCE_PAGES = ("book/api",)
+# Pages built from notebooks (their narrative must not bold computed sentences).
+NOTEBOOK_PREFIX = "notebooks/"
+
+# The main column of a page in sphinx-book-theme, then fallbacks for plain pages
+# (tried in this order: the first that matches is the page's content).
+MAIN_SELECTORS = ("article.bd-article", "article", "main", "body")
+
+# An alt text says what the figure shows: a few words, not the file it came from.
+ALT_MIN_WORDS = 3
+ALT_FILE_NAME = re.compile(r"\.(?:png|jpe?g|gif|svg|webp)\b|[0-9a-f]{32,}", re.IGNORECASE)
+
+# Console text in a notebook output: a stream (print), a text/plain repr, any <pre>.
+CONSOLE_OUTPUT = ".output.stream, .output.text_plain, pre"
 # Text that must not appear in a rendered notebook output.
 OUTPUT_PROBLEMS = re.compile(
     r"Traceback|Warning:|\w+Warning\b|\b\w*Error\b|\bException\b|\x1b\[|<ipython-input",
 )
 # What a notebook shows for a figure that was stored without any image.
 MATPLOTLIB_REPR = re.compile(r"<(?:Figure|matplotlib\.figure\.Figure)[^>]*>")
-# The repr of an object, not its value: what {glue:text} shows for a glued Markdown
-# object or a NumPy scalar.
-REPR_TEXT = re.compile(r"<[\w.]+ object|\bnp\.\w+\(|\barray\(")
+# The repr of an object instead of its value, anywhere a reader can see it.
+REPR_TEXT = re.compile(
+    r"<[\w.]+ object(?: at 0x[0-9a-fA-F]+)?>|\bFigure\(|\bdtype:|\bnp\.\w+\(|\barray\(",
+)
 # Sphinx prints "??" for a numbered reference it could not resolve.
 UNRESOLVED = re.compile(r"\?\?")
+
+# Number styles other than the report's (−4.2 × 10⁻⁴ with a true minus sign), by name.
+NUMBER_STYLE_PROBLEMS = {
+    "e-notation": re.compile(r"\d*\.?\d[eE][+-]?\d+|(?<![\w.])[eE][+-]0\d+"),
+    "centred-dot power": re.compile(r"(?:\d*\.?\d\s*)?·\s*10\S*"),
+    "ASCII power": re.compile(r"\b10\s*(?:\^|\*\*)\s*[-−+]?\d+"),
+    # A hyphen-minus used as a minus sign: "-0.3" but not "k-means", "2-D" or "1-2"
+    # (nor the exponent of an ASCII power, reported above).
+    "hyphen as minus": re.compile(r"(?<![\w\-−–^*])-\.?\d[\d.]*"),
+}
+
+# Code names that have a reader's word in the report (extend as the code grows):
+# parameter names of the studies, columns of the results tables, attributes.
+RAW_NOTATION = (
+    "n_min",
+    "n_components",
+    "n_train",
+    "n_test",
+    "n_generated",
+    "n_trees",
+    "n_jobs",
+    "reg_covar",
+    "random_state",
+    "train_sizes",
+    "hist_bins",
+    "gmm_components",
+    "kde_bandwidths",
+    "forest_n_min",
+    "forest_trees",
+    "test_fraction",
+    "heldout_loglik",
+    "heldout_zero_share",
+    "copy_share",
+    "copy_threshold",
+    "copy_median_ratio",
+    "ct_statistic",
+    "bandwidth_name",
+    "fit_seconds",
+    "p_value",
+    "mmd2",
+)
+RAW_NOTATION_PATTERN = re.compile(r"\b(?:" + "|".join(map(re.escape, RAW_NOTATION)) + r")\b")
+
+# The narrative may bold a term; a bold run longer than this is a bold sentence.
+BOLD_MAX_WORDS = 8
+
+# Elements whose text is code, maths or machinery, not prose (typographic checks skip them).
+NOT_PROSE = (
+    "pre, code, kbd, samp, script, style, .cell_input, .math, mjx-container, "
+    "div.highlight, dt.sig, .headerlink, .output.stream, .output.text_plain"
+)
+# The elements that hold a run of prose; the innermost ones are checked.
+PROSE_BLOCKS = ("p", "li", "td", "th", "dd", "dt", "figcaption", "caption", "h1", "h2", "h3", "h4")
+
+# Figure sharpness: a PNG must have at least this many pixels per displayed CSS pixel,
+# so it is drawn from 2x data on a high-density screen (SVG images are exempt).
+SHARPNESS = 1.9
+# Viewport widths of the browser check: a laptop and a narrow window or tablet.
+WIDTHS = (1280, 800)
+VIEWPORT_HEIGHT = 900
+# A screenshot whose grey levels vary less than this is blank.
+BLANK_STDDEV = 5.0
+# Screenshots are full-page up to this height: the API reference is about 55 000 px
+# tall, and encoding it whole takes 20 s per width for a picture nobody scrolls.
+SCREENSHOT_MAX_HEIGHT = 12_000
+
+# Counted by site_summary: the markup of sphinx-exercise and of the take-away box.
+EXERCISE_SELECTOR = "div.exercise.admonition"
+SOLUTION_SELECTOR = "div.solution.admonition"
+TAKEAWAY_SELECTOR = "div.admonition.takeaways"
+REPORT_TABLE_SELECTOR = "table.dl-table"
+API_ENTRY_SELECTOR = "dl.py"
+
+
+# ------------------------------------------------------------------ pages
 
 
 def toc_docnames(root: Path = ROOT) -> list[str]:
@@ -104,7 +190,62 @@ def page_path(html_dir: Path, docname: str) -> Path:
 
 def _article(soup: BeautifulSoup):
     """The page's own content, without the theme's navigation."""
-    return soup.find("article") or soup
+    for selector in MAIN_SELECTORS:
+        found = soup.select_one(selector)
+        if found is not None:
+            return found
+    return soup
+
+
+def _short(text: str, limit: int = 100) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _around(text: str, match: re.Match, width: int = 40) -> str:
+    """The match with some context, for a message."""
+    return _short(text[max(match.start() - width, 0) : match.end() + width], 2 * width + 20)
+
+
+@dataclass
+class Page:
+    """One built page, parsed."""
+
+    docname: str
+    path: Path
+    soup: BeautifulSoup
+    article: object
+
+    @classmethod
+    def read(cls, html_dir: Path, docname: str) -> Page:
+        path = page_path(html_dir, docname)
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        return cls(docname, path, soup, _article(soup))
+
+    @property
+    def is_notebook(self) -> bool:
+        return self.docname.startswith(NOTEBOOK_PREFIX)
+
+    @property
+    def is_code_reference(self) -> bool:
+        return self.docname in CODE_REFERENCE_PAGES
+
+
+def prose_blocks(article) -> list[str]:
+    """Text of the innermost prose elements of ``article``, code and maths removed."""
+    copy = BeautifulSoup(str(article), "html.parser")
+    for element in copy.select(NOT_PROSE):
+        element.decompose()
+    texts = []
+    for block in copy.find_all(PROSE_BLOCKS):
+        if block.find(PROSE_BLOCKS) is None:
+            text = block.get_text()
+            if text.strip():
+                texts.append(text)
+    return texts
+
+
+# ------------------------------------------------------------------ static checks
 
 
 def image_problem(path: Path) -> str | None:
@@ -129,82 +270,256 @@ def image_problem(path: Path) -> str | None:
     return None
 
 
-def static_problems(html_dir: Path, docname: str) -> list[str]:
-    """Everything wrong with one built page that the HTML alone shows."""
-    path = page_path(html_dir, docname)
-    if not path.is_file():
-        return [f"{docname}: page {path} is missing"]
-    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    article = _article(soup)
-    problems: list[str] = []
-
-    # Figures: every image of the content exists, decodes and is not blank.
-    for img in article.find_all("img"):
+def check_images(page: Page) -> Iterator[str]:
+    """Every image of the content exists, decodes, is not blank and is served here."""
+    for img in page.article.find_all("img"):
         src = img.get("src", "")
         if src.startswith("data:"):
             continue
-        if urlsplit(src).scheme:
-            problems.append(f"{docname}: image from another host: {src}")
+        if urlsplit(src).scheme or src.startswith("//"):
+            yield f"image from another host: {src}"
             continue
-        target = (path.parent / unquote(urlsplit(src).path)).resolve()
-        why = image_problem(target)
+        why = image_problem((page.path.parent / unquote(urlsplit(src).path)).resolve())
         if why:
-            problems.append(f"{docname}: image {src}: {why}")
+            yield f"image {src}: {why}"
 
-    # A figure shows a picture, not the text repr of a matplotlib Figure (which is all
-    # a notebook stores when no image formatter is active).
-    for figure in article.find_all("figure"):
+
+def alt_text_problem(alt: str | None) -> str | None:
+    """Why an alt text does not describe its figure, or None when it does."""
+    alt = (alt or "").strip()
+    if not alt:
+        return "has no alt text"
+    if ALT_FILE_NAME.search(alt):
+        return f"alt text is a file name or hash: {_short(alt, 60)!r}"
+    if len(alt.split()) < ALT_MIN_WORDS:
+        return f"alt text {alt!r} is shorter than {ALT_MIN_WORDS} words"
+    return None
+
+
+def check_alt_text(page: Page) -> Iterator[str]:
+    for img in page.article.find_all("img"):
+        why = alt_text_problem(img.get("alt"))
+        if why:
+            yield f"image {img.get('src', '?')}: {why}"
+
+
+def check_figures(page: Page) -> Iterator[str]:
+    """A figure shows a picture, not the text repr of a matplotlib Figure."""
+    for figure in page.article.find_all("figure"):
         if figure.find(["img", "svg", "object"]) is None:
             caption = figure.find("figcaption")
-            label = figure.get("id") or (caption.get_text()[:60] if caption else "?")
-            problems.append(f"{docname}: figure {label!r} has no image")
-    for match in MATPLOTLIB_REPR.finditer(article.get_text()):
-        problems.append(f"{docname}: a figure is rendered as text: {match.group(0)!r}")
+            label = figure.get("id") or (_short(caption.get_text(), 60) if caption else "?")
+            yield f"figure {label!r} has no image"
+    for match in MATPLOTLIB_REPR.finditer(page.article.get_text()):
+        yield f"a figure is rendered as text: {match.group(0)!r}"
 
-    # Notebook outputs: no traceback, warning or stderr stream.
-    for output in article.select("div.cell_output"):
+
+def check_output_errors(page: Page) -> Iterator[str]:
+    """No traceback, warning or stderr stream in a notebook output."""
+    for output in page.article.select("div.cell_output"):
         for bad in output.select(".stderr, .traceback, .error"):
-            problems.append(f"{docname}: stderr/traceback output: {bad.get_text()[:200]!r}")
+            yield f"stderr/traceback output: {_short(bad.get_text(), 200)!r}"
         text = output.get_text()  # streams, text reprs and HTML tables alike
         match = OUTPUT_PROBLEMS.search(text)
         if match:
-            start = max(match.start() - 80, 0)
-            problems.append(f"{docname}: output text {text[start : match.end() + 120]!r}")
+            yield f"output text {_around(text, match, 80)!r}"
 
-    # Glue: every pasted value is filled in and is a finite number or a word.
-    for pasted in article.select(".pasted-text, .pasted-inline"):
+
+def check_console_output(page: Page) -> Iterator[str]:
+    """No console text and no DataFrame: the report shows figures, prose and dl-tables."""
+    for output in page.article.select("div.cell_output"):
+        for element in output.select(CONSOLE_OUTPUT):
+            if element.find_parent(class_="stderr") is None:  # reported as stderr already
+                kind = "print/stream" if "stream" in (element.get("class") or []) else "text"
+                yield f"console output ({kind}) in a notebook cell: {_short(element.get_text())!r}"
+                break  # one message per output cell
+    for table in page.article.select("table.dataframe"):
+        header = [_short(th.get_text(), 20) for th in table.select("th")[:4]]
+        yield f"pandas DataFrame shown as a table (columns {header}): use a dl-table"
+
+
+def check_repr_text(page: Page) -> Iterator[str]:
+    """No object repr in what a reader sees: prose, glued values and outputs."""
+    texts = prose_blocks(page.article) + [
+        output.get_text() for output in page.article.select("div.cell_output")
+    ]
+    for text in texts:
+        for match in REPR_TEXT.finditer(text):
+            yield f"repr text {match.group(0)!r} in {_around(text, match)!r}"
+
+
+def check_glue(page: Page) -> Iterator[str]:
+    """Every pasted value is filled in and is a finite number or a word."""
+    for pasted in page.article.select(".pasted-text, .pasted-inline"):
         text = pasted.get_text().strip()
         if not text or text.lower() in {"nan", "inf", "-inf", "none"} or REPR_TEXT.search(text):
-            problems.append(f"{docname}: glued value rendered as {text!r}")
-    text = article.get_text()
-    if "{glue" in text:
-        problems.append(f"{docname}: an unprocessed glue role is in the text")
-    # Code may legitimately contain "??"; prose and captions may not.
-    for node in article.find_all(["p", "li", "td", "th", "figcaption", "span"]):
-        if node.find_parent(["pre", "code"]) is None and UNRESOLVED.search(node.get_text()):
-            problems.append(f"{docname}: unresolved reference in {node.get_text()[:120]!r}")
-            break
+            yield f"glued value rendered as {text!r}"
+    if "{glue" in page.article.get_text():
+        yield "an unprocessed glue role is in the text"
 
-    # Nothing is fetched from another host (the report is read offline).
+
+def check_unresolved_references(page: Page) -> Iterator[str]:
+    """Code may contain "??"; prose and captions may not."""
+    for node in page.article.find_all(["p", "li", "td", "th", "figcaption", "span"]):
+        if node.find_parent(["pre", "code"]) is None and UNRESOLVED.search(node.get_text()):
+            yield f"unresolved reference in {_short(node.get_text(), 120)!r}"
+            return
+
+
+def check_offline(page: Page) -> Iterator[str]:
+    """Nothing is fetched from another host, and MathJax is served from the site."""
     for tag, attr in (("script", "src"), ("link", "href"), ("iframe", "src")):
-        for element in soup.find_all(tag):
+        for element in page.soup.find_all(tag):
             url = element.get(attr) or ""
             if tag == "link" and not {"stylesheet", "preload", "icon"} & set(
                 element.get("rel") or []
             ):
                 continue
             if urlsplit(url).scheme in {"http", "https"} or url.startswith("//"):
-                problems.append(f"{docname}: <{tag}> loads {url}")
-
-    # MathJax is served from the site itself.
-    if article.select(".math") and not soup.find(
+                yield f"<{tag}> loads {url}"
+    if page.article.select(".math") and not page.soup.find(
         "script", src=re.compile(r"_static/mathjax/tex-chtml\.js")
     ):
-        problems.append(f"{docname}: has maths but does not load _static/mathjax/tex-chtml.js")
-    return problems
+        yield "has maths but does not load _static/mathjax/tex-chtml.js"
 
 
-# --------------------------------------------------------------------------- browser
+def number_style_problems(text: str) -> Iterator[str]:
+    for name, pattern in NUMBER_STYLE_PROBLEMS.items():
+        for match in pattern.finditer(text):
+            yield f"number style ({name}) {match.group(0)!r} in {_around(text, match)!r}"
+
+
+def check_number_style(page: Page) -> Iterator[str]:
+    """One number style in prose, captions and tables: −4.2 × 10⁻⁴, not 4.2e-04."""
+    if page.is_code_reference:
+        return
+    for text in prose_blocks(page.article):
+        yield from number_style_problems(text)
+
+
+def check_raw_notation(page: Page) -> Iterator[str]:
+    """Prose says "least points per leaf", not ``n_min`` (code names belong in code)."""
+    if page.is_code_reference:
+        return
+    for text in prose_blocks(page.article):
+        for match in RAW_NOTATION_PATTERN.finditer(text):
+            yield f"code name {match.group(0)!r} in prose: {_around(text, match)!r}"
+
+
+def check_bold_sentences(page: Page) -> Iterator[str]:
+    """A notebook may bold a term, not a (computed) sentence."""
+    if not page.is_notebook:
+        return
+    for strong in page.article.find_all(["strong", "b"]):
+        words = strong.get_text().split()
+        if len(words) > BOLD_MAX_WORDS:
+            yield f"bold run of {len(words)} words: {_short(strong.get_text(), 80)!r}"
+
+
+STATIC_CHECKS = (
+    check_images,
+    check_alt_text,
+    check_figures,
+    check_output_errors,
+    check_console_output,
+    check_repr_text,
+    check_glue,
+    check_unresolved_references,
+    check_offline,
+    check_number_style,
+    check_raw_notation,
+    check_bold_sentences,
+)
+
+
+def static_problems(html_dir: Path, docname: str) -> list[str]:
+    """Everything wrong with one built page that the HTML alone shows."""
+    path = page_path(html_dir, docname)
+    if not path.is_file():
+        return [f"{docname}: page {path} is missing"]
+    page = Page.read(html_dir, docname)
+    return [f"{docname}: {problem}" for check in STATIC_CHECKS for problem in check(page)]
+
+
+# ------------------------------------------------------------------ counts
+
+
+@dataclass
+class PageSummary:
+    """What an independent reader counts on one page."""
+
+    docname: str
+    exercises: int = 0
+    solutions: int = 0
+    takeaway_boxes: int = 0
+    takeaways: int = 0  # bullet items of the take-away boxes
+    report_tables: int = 0  # table.dl-table
+    other_tables: int = 0  # any other table outside the API entries
+    figures: int = 0  # <img> of the content
+    captioned_figures: int = 0  # <figure> with a <figcaption>
+    api_entries: int = 0  # dl.py: classes, functions, methods, data, …
+    api_kinds: dict[str, int] = field(default_factory=dict)
+
+
+def summarize_page(page: Page) -> PageSummary:
+    article = page.article
+    summary = PageSummary(page.docname)
+    summary.exercises = len(article.select(EXERCISE_SELECTOR))
+    summary.solutions = len(article.select(SOLUTION_SELECTOR))
+    boxes = article.select(TAKEAWAY_SELECTOR)
+    summary.takeaway_boxes = len(boxes)
+    summary.takeaways = sum(
+        len(ul.find_all("li", recursive=False))
+        for box in boxes
+        for ul in box.find_all(["ul", "ol"], recursive=False)
+    )
+    tables = article.find_all("table")
+    summary.report_tables = len(article.select(REPORT_TABLE_SELECTOR))
+    summary.other_tables = sum(
+        1
+        for table in tables
+        if "dl-table" not in (table.get("class") or [])
+        and table.find_parent("dl", class_="py") is None
+    )
+    summary.figures = len(article.find_all("img"))
+    summary.captioned_figures = sum(
+        1 for figure in article.find_all("figure") if figure.find("figcaption")
+    )
+    for entry in article.select(API_ENTRY_SELECTOR):
+        kind = next((c for c in entry.get("class", []) if c != "py"), "other")
+        summary.api_kinds[kind] = summary.api_kinds.get(kind, 0) + 1
+    summary.api_entries = sum(summary.api_kinds.values())
+    return summary
+
+
+def site_summary(html_dir: Path, docnames: list[str] | None = None) -> dict[str, PageSummary]:
+    """Per page: exercises, solutions, take-aways, tables, figures and API entries."""
+    docnames = docnames if docnames is not None else toc_docnames()
+    return {
+        name: summarize_page(Page.read(html_dir, name))
+        for name in docnames
+        if page_path(html_dir, name).is_file()
+    }
+
+
+def api_names(html_dir: Path, docname: str = "book/api") -> set[str]:
+    """Full names of the objects documented on the API page (``densitylab.mmd.KERNELS``)."""
+    page = Page.read(html_dir, docname)
+    return {dt["id"] for dt in page.article.select("dl.py > dt.sig[id]")}
+
+
+def undocumented_api_entries(html_dir: Path, docname: str = "book/api") -> list[str]:
+    """API entries whose description is empty (a name without a docstring)."""
+    page = Page.read(html_dir, docname)
+    empty = []
+    for entry in page.article.select(API_ENTRY_SELECTOR):
+        dt, dd = entry.find("dt", recursive=False), entry.find("dd", recursive=False)
+        if dt is not None and (dd is None or not dd.get_text().strip()):
+            empty.append(dt.get("id") or _short(dt.get_text(), 60))
+    return empty
+
+
+# ------------------------------------------------------------------ browser
 
 
 def find_chromium() -> str | None:
@@ -216,30 +531,50 @@ def find_chromium() -> str | None:
     return None
 
 
+# Flags that keep headless Chromium quiet on a machine without network, as root
+# (Playwright adds --headless and its own automation flags).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-extensions",
+    "--hide-scrollbars",
+    "--mute-audio",
+    # Belt and braces beside the request routing: no other host even resolves.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+
+
+def launch_args(chromium: str | None = None) -> dict:
+    """Arguments of ``BrowserType.launch`` for Debian's chromium (also for pytest-playwright)."""
+    chromium = chromium or find_chromium()
+    if chromium is None:
+        raise FileNotFoundError(
+            "chromium is not installed: run `make chromium` "
+            "(apt-get update && apt-get install -y chromium)"
+        )
+    return {"executable_path": chromium, "args": list(CHROMIUM_ARGS)}
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Static file handler that records (path, status) instead of logging."""
-
-    requests: list[tuple[str, int]]
-
     def log_message(self, format, *args):
         pass
-
-    def log_request(self, code="-", size="-"):
-        self.requests.append((self.path, int(code) if str(code).isdigit() else 0))
 
 
 @contextlib.contextmanager
 def serve(directory: Path):
-    """Serve ``directory`` on 127.0.0.1 (a free port); yields (base_url, requests)."""
-    requests: list[tuple[str, int]] = []
-    handler = type("Handler", (_QuietHandler,), {"requests": requests})
+    """Serve ``directory`` on 127.0.0.1 (a free port); yields the base URL."""
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(directory))
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory))
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", requests
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
         server.server_close()
@@ -247,11 +582,12 @@ def serve(directory: Path):
 
 
 @dataclass
-class PageReport:
-    """What the browser saw on one page."""
+class PageView:
+    """What the browser saw on one page at one viewport width."""
 
     docname: str
-    url: str
+    width: int
+    url: str = ""
     math_elements: int = 0
     mjx_containers: int = 0
     unrendered_math: int = 0
@@ -259,9 +595,15 @@ class PageReport:
     console_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    layout: dict = field(default_factory=dict)
     screenshot: Path | None = None
     screenshot_stddev: float = 0.0
-    title: str = ""
+
+    @property
+    def column_width(self) -> float:
+        """Width of the main column's content box, in CSS pixels."""
+        return self.layout.get("column_content_width", 0.0)
 
     def problems(self) -> list[str]:
         out = []
@@ -272,278 +614,289 @@ class PageReport:
             )
         if self.tex_errors:
             out.append(f"{self.tex_errors} TeX errors (mjx-merror)")
-        out += [f"console: {msg}" for msg in self.console_errors]
+        out += [f"console: {message}" for message in self.console_errors]
         out += [f"failed request: {url}" for url in self.failed_requests]
         out += [f"request to another host: {url}" for url in self.external_requests]
-        if self.screenshot_stddev < 5.0:
+        out += sharpness_problems(self.images)
+        out += overflow_problems(self.layout)
+        if self.screenshot_stddev < BLANK_STDDEV:
             out.append(f"screenshot looks blank (pixel stddev {self.screenshot_stddev:.2f})")
-        return [f"{self.docname}: {p}" for p in out]
+        return [f"{self.docname} at {self.width}px: {problem}" for problem in out]
 
 
-_MATH_PROBE = """
-(async () => {
-  const deadline = Date.now() + %d;
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-    await Promise.race([MathJax.startup.promise,
-                        new Promise(r => setTimeout(r, deadline - Date.now()))]);
+def sharpness_problems(images: list[dict]) -> list[str]:
+    """PNG figures must carry :data:`SHARPNESS` pixels per displayed pixel (SVG exempt)."""
+    out = []
+    for image in images:
+        src, natural, shown = image["src"], image["natural"], image["shown"]
+        name = src.rsplit("/", 1)[-1]
+        if urlsplit(src).path.lower().endswith(".svg") or src.startswith("data:image/svg"):
+            continue
+        if natural == 0:
+            out.append(f"image {name} did not load")
+        elif shown > 0 and natural < SHARPNESS * shown:
+            out.append(
+                f"image {name} is blurry: {natural} px wide shown at {shown} px "
+                f"(needs ≥ {SHARPNESS} × {shown} = {SHARPNESS * shown:.0f} px)"
+            )
+    return out
+
+
+def overflow_problems(layout: dict) -> list[str]:
+    """No horizontal scrolling of the page and nothing wider than the main column."""
+    out = []
+    if not layout:
+        return out
+    if layout["scroll_width"] > layout["inner_width"]:
+        out.append(
+            f"page scrolls sideways: document {layout['scroll_width']} px wide "
+            f"in a {layout['inner_width']} px window"
+        )
+    for element in layout["overflowing"]:
+        out.append(
+            f"{element['what']} sticks out of the main column "
+            f"({element['left']}–{element['right']} px, column "
+            f"{layout['column_left']}–{layout['column_right']} px): {element['text']!r}"
+        )
+    return out
+
+
+# Wait for MathJax's first typesetting (if MathJax loaded at all), then count formulas.
+_MATH_JS = """
+async ([selectors, timeoutMs]) => {
+  const startup = window.MathJax && window.MathJax.startup && window.MathJax.startup.promise;
+  if (startup) {
+    await Promise.race([startup, new Promise(r => setTimeout(r, timeoutMs))]);
   }
-  const maths = Array.from(document.querySelectorAll('article .math'));
-  return JSON.stringify({
+  const main = selectors.map(s => document.querySelector(s)).find(Boolean);
+  const maths = [...main.querySelectorAll('.math')];
+  return {
     math: maths.length,
     mjx: document.querySelectorAll('mjx-container').length,
     unrendered: maths.filter(m => !m.querySelector('mjx-container')).length,
     merror: document.querySelectorAll('mjx-merror').length,
-    title: document.title,
-  });
-})()
+  };
+}
+"""
+
+# Open what sphinx-togglebutton folds (solutions with :class: dropdown) and <details>.
+_UNFOLD_JS = """
+() => {
+  document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+}
+"""
+
+# Every image of the main column: its source, natural and displayed width.
+_IMAGES_JS = """
+(selectors) => {
+  const main = selectors.map(s => document.querySelector(s)).find(Boolean);
+  return [...main.querySelectorAll('img')].map(i => ({
+    src: i.currentSrc || i.src, natural: i.naturalWidth, shown: i.clientWidth,
+  }));
+}
+"""
+
+# The page's width against the window, and the outermost elements of the main column
+# that stick out of it without a scrolling box (overflow-x auto/scroll/hidden) around.
+_LAYOUT_JS = """
+(selectors) => {
+  const main = selectors.map(s => document.querySelector(s)).find(Boolean);
+  const box = main.getBoundingClientRect();
+  const style = getComputedStyle(main);
+  const clipped = (el) => {
+    for (let a = el.parentElement; a && a !== main; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX;
+      if (o === 'auto' || o === 'scroll' || o === 'hidden') return true;
+    }
+    return false;
+  };
+  const reported = [];
+  for (const el of main.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (r.right <= box.right + 1 && r.left >= box.left - 1) continue;
+    if (clipped(el) || reported.some(p => p.contains(el))) continue;
+    reported.push(el);
+  }
+  return {
+    scroll_width: document.documentElement.scrollWidth,
+    inner_width: window.innerWidth,
+    column_left: Math.round(box.left),
+    column_right: Math.round(box.right),
+    column_content_width: main.clientWidth
+      - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+    overflowing: reported.slice(0, 10).map(el => {
+      const r = el.getBoundingClientRect();
+      const cls = el.className && el.className.baseVal === undefined ? el.className : '';
+      return {
+        what: el.tagName.toLowerCase() + (cls ? '.' + cls.trim().split(/\\s+/).join('.') : ''),
+        left: Math.round(r.left), right: Math.round(r.right),
+        text: (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 60),
+      };
+    }),
+  };
+}
 """
 
 
-class _DevTools:
-    """A minimal Chrome DevTools protocol client for one page target."""
-
-    def __init__(self, connection):
-        self._ws = connection
-        self._next_id = 0
-        self.events: list[dict] = []
-
-    @classmethod
-    async def connect(cls, ws_url: str):
-        from tornado.websocket import websocket_connect
-
-        return cls(await websocket_connect(ws_url, max_message_size=256 * 2**20))
-
-    async def call(self, method: str, timeout: float = 60.0, **params):
-        self._next_id += 1
-        call_id = self._next_id
-        await self._ws.write_message(
-            json.dumps({"id": call_id, "method": method, "params": params})
-        )
-        deadline = time.monotonic() + timeout
-        while True:
-            message = await self._read(deadline, method)
-            if message.get("id") == call_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-
-    async def wait_for(self, event: str, timeout: float):
-        deadline = time.monotonic() + timeout
-        for seen in self.events:
-            if seen.get("method") == event:
-                return seen
-        while True:
-            message = await self._read(deadline, event)
-            if message.get("method") == event:
-                return message
-
-    async def _read(self, deadline: float, waiting_for: str) -> dict:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError(f"Chromium did not answer {waiting_for} in time")
-        raw = await asyncio.wait_for(self._ws.read_message(), remaining)
-        if raw is None:
-            raise ConnectionError("Chromium closed the DevTools connection")
-        message = json.loads(raw)
-        if "method" in message:
-            self.events.append(message)
-        return message
-
-    async def close(self, timeout: float = 5.0):
-        """Close the websocket and wait until its socket is closed."""
-        self._ws.close()
-        with contextlib.suppress(asyncio.TimeoutError, ConnectionError):
-            while await asyncio.wait_for(self._ws.read_message(), timeout) is not None:
-                pass
+def _is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme not in {"http", "https", "ws", "wss"} or parts.hostname == "127.0.0.1"
 
 
-def _devtools_endpoint(user_data_dir: Path, process, timeout: float = 30.0) -> int:
-    port_file = user_data_dir / "DevToolsActivePort"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"chromium exited with code {process.returncode}")
-        if port_file.is_file():
-            lines = port_file.read_text().split()
-            if lines:
-                return int(lines[0])
-        time.sleep(0.1)
-    raise TimeoutError("chromium did not open its DevTools port")
+def _screenshot(page, path: Path | None) -> tuple[Path | None, float]:
+    """Full-page screenshot (at most :data:`SCREENSHOT_MAX_HEIGHT` tall) and its pixel spread."""
+    width, height = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    clip = {"x": 0, "y": 0, "width": width, "height": min(height, SCREENSHOT_MAX_HEIGHT)}
+    png = page.screenshot(full_page=True, clip=clip)
+    with Image.open(io.BytesIO(png)) as image:
+        stddev = ImageStat.Stat(image.convert("L")).stddev[0]
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(png)
+    return path, stddev
 
 
-async def _visit(port: int, url: str, docname: str, shots: Path | None, math_ms: int):
-    import urllib.request
+def _view_page(context, url: str, view: PageView, shot: Path | None, math_ms: int) -> PageView:
+    """Open ``url`` in a fresh tab of ``context`` and fill ``view`` with what it shows."""
+    page = context.new_page()
+    view.url = url
 
-    # A fresh tab per page: its events and console belong to this page only.
-    with urllib.request.urlopen(
-        urllib.request.Request(f"http://127.0.0.1:{port}/json/new?about:blank", method="PUT"),
-        timeout=30,
-    ) as response:
-        target = json.load(response)
-    tools = await _DevTools.connect(target["webSocketDebuggerUrl"])
-    report = PageReport(docname=docname, url=url)
+    def on_console(message):
+        if message.type not in {"error", "assert"}:
+            return
+        source = (message.location or {}).get("url", "")
+        if source.endswith("/favicon.ico") or not _is_local(source):
+            return  # the browser's own favicon probe; an aborted request is reported below
+        view.console_errors.append(f"console.{message.type}: {message.text}")
+
+    def on_response(response):
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            view.failed_requests.append(f"{response.status} {response.url}")
+
+    def on_request_failed(request):
+        if _is_local(request.url):
+            view.failed_requests.append(f"{request.failure} {request.url}")
+
+    def on_route(route):
+        if _is_local(route.request.url):
+            route.continue_()
+        else:  # the report is read offline: record the request and refuse it
+            view.external_requests.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", on_route)
+    page.on("console", on_console)
+    page.on(
+        "pageerror",
+        lambda error: view.console_errors.append(f"uncaught: {error.name}: {error.message}"),
+    )
+    page.on("response", on_response)
+    page.on("requestfailed", on_request_failed)
     try:
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            await tools.call(f"{domain}.enable")
-        await tools.call(
-            "Emulation.setDeviceMetricsOverride",
-            width=WINDOW[0],
-            height=WINDOW[1],
-            deviceScaleFactor=1,
-            mobile=False,
-        )
-        tools.events.clear()
-        await tools.call("Page.navigate", url=url)
-        await tools.wait_for("Page.loadEventFired", timeout=60)
-        probe = await tools.call(
-            "Runtime.evaluate",
-            expression=_MATH_PROBE % math_ms,
-            awaitPromise=True,
-            returnByValue=True,
-            timeout=math_ms / 1000 + 30,
-        )
-        seen = json.loads(probe["result"]["value"])
-        report.math_elements = seen["math"]
-        report.mjx_containers = seen["mjx"]
-        report.unrendered_math = seen["unrendered"]
-        report.tex_errors = seen["merror"]
-        report.title = seen["title"]
-        shot = await tools.call("Page.captureScreenshot", format="png")
-        png = base64.b64decode(shot["data"])
-        with Image.open(io.BytesIO(png)) as image:
-            report.screenshot_stddev = ImageStat.Stat(image.convert("L")).stddev[0]
-        if shots is not None:
-            shots.mkdir(parents=True, exist_ok=True)
-            report.screenshot = shots / f"{docname.replace('/', '__')}.png"
-            report.screenshot.write_bytes(png)
-        # Let late console messages and requests arrive before reading the events.
-        await tools.call("Runtime.evaluate", expression="1")
+        page.goto(url, wait_until="load", timeout=60_000)
+        seen = page.evaluate(_MATH_JS, [list(MAIN_SELECTORS), math_ms])
+        view.math_elements, view.mjx_containers = seen["math"], seen["mjx"]
+        view.unrendered_math, view.tex_errors = seen["unrendered"], seen["merror"]
+        page.evaluate("document.fonts.ready.then(() => true)")
+        # The screenshot shows the page as a reader first sees it; figures and layout
+        # are then measured with every solution and dropdown open, so that what is
+        # folded away is checked too.
+        view.screenshot, view.screenshot_stddev = _screenshot(page, shot)
+        page.evaluate(_UNFOLD_JS)
+        view.images = page.evaluate(_IMAGES_JS, list(MAIN_SELECTORS))
+        view.layout = page.evaluate(_LAYOUT_JS, list(MAIN_SELECTORS))
+        page.wait_for_timeout(100)  # let late console messages and requests arrive
     finally:
-        await tools.close()
-        with urllib.request.urlopen(
-            f"http://127.0.0.1:{port}/json/close/{target['id']}", timeout=30
-        ):
-            pass
-
-    origin = url.split("/", 3)[:3]
-    for event in tools.events:
-        method, params = event["method"], event.get("params", {})
-        if method == "Runtime.consoleAPICalled" and params.get("type") in {"error", "assert"}:
-            args = " ".join(
-                str(a.get("value", a.get("description", ""))) for a in params.get("args", [])
-            )
-            report.console_errors.append(f"console.{params['type']}: {args}")
-        elif method == "Runtime.exceptionThrown":
-            details = params.get("exceptionDetails", {})
-            text = details.get("exception", {}).get("description") or details.get("text")
-            report.console_errors.append(f"uncaught: {text}")
-        elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
-            entry = params["entry"]
-            if not entry.get("url", "").endswith("/favicon.ico"):
-                report.console_errors.append(f"{entry.get('source')}: {entry.get('text')}")
-        elif method == "Network.requestWillBeSent":
-            request_url = params["request"]["url"]
-            scheme = urlsplit(request_url).scheme
-            if (
-                scheme in {"http", "https", "ws", "wss"}
-                and request_url.split("/", 3)[:3] != origin
-            ):
-                report.external_requests.append(request_url)
-        elif method == "Network.responseReceived":
-            response = params["response"]
-            if response.get("status", 200) >= 400 and not response["url"].endswith("/favicon.ico"):
-                report.failed_requests.append(f"{response['status']} {response['url']}")
-        elif method == "Network.loadingFailed" and not params.get("canceled"):
-            report.failed_requests.append(
-                f"{params.get('errorText')} (request {params['requestId']})"
-            )
-    return report
+        page.close()
+    return view
 
 
-def _end_process_group(process: subprocess.Popen) -> None:
-    """Terminate ``process`` and every process of its group (Chromium's helpers)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    # Helpers may outlive the browser for a moment; make sure none is left.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
+def screenshot_path(directory: Path, docname: str, width: int) -> Path:
+    """``<directory>/<docname>-<width>.png``, e.g. ``screenshots/book/intro-1280.png``."""
+    return directory / f"{docname}-{width}.png"
 
 
 def browse(
     html_dir: Path,
     docnames: list[str],
     *,
+    widths: tuple[int, ...] = WIDTHS,
     screenshots: Path | None = None,
-    chromium: str | None = None,
-    math_timeout_ms: int = 20000,
-) -> dict[str, PageReport]:
-    """Open every page in headless Chromium; return what was seen, by docname."""
-    chromium = chromium or find_chromium()
-    if chromium is None:
-        raise FileNotFoundError(
-            "chromium is not installed: run `make chromium` "
-            "(apt-get update && apt-get install -y chromium)"
-        )
-    reports: dict[str, PageReport] = {}
-    # Chromium's helper processes (and its crash handler, which detaches) can still be
-    # writing to the profile when the browser itself has exited: the process group is
-    # ended as a whole, and a profile file that appears during clean-up is left behind
-    # in the temporary folder rather than failing the check.
-    with (
-        serve(html_dir) as (base, _),
-        tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile,
-    ):
-        profile_dir = Path(profile)
-        process = subprocess.Popen(
-            [
-                chromium,
-                *CHROMIUM_FLAGS,
-                f"--user-data-dir={profile_dir}",
-                f"--window-size={WINDOW[0]},{WINDOW[1]}",
-                "--remote-debugging-address=127.0.0.1",
-                "--remote-debugging-port=0",
-                "about:blank",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": "disabled:"},
-            start_new_session=True,
-        )
-        try:
-            port = _devtools_endpoint(profile_dir, process)
-            for docname in docnames:
-                url = f"{base}{docname}.html"
-                reports[docname] = asyncio.run(
-                    _visit(port, url, docname, screenshots, math_timeout_ms)
-                )
-        finally:
-            _end_process_group(process)
-    return reports
+    browser=None,
+    math_timeout_ms: int = 20_000,
+) -> dict[str, list[PageView]]:
+    """Open every page at every width; return what was seen, by docname.
+
+    ``browser`` is a Playwright ``Browser`` (e.g. pytest-playwright's fixture); without
+    one, Debian's chromium is launched through Playwright and closed at the end.
+    """
+    with contextlib.ExitStack() as stack:
+        if browser is None:
+            from playwright.sync_api import sync_playwright
+
+            playwright = stack.enter_context(sync_playwright())
+            browser = playwright.chromium.launch(**launch_args())
+            stack.callback(browser.close)
+        base = stack.enter_context(serve(html_dir))
+        views: dict[str, list[PageView]] = {name: [] for name in docnames}
+        for width in widths:
+            context = browser.new_context(
+                viewport={"width": width, "height": VIEWPORT_HEIGHT}, device_scale_factor=1
+            )
+            try:
+                for docname in docnames:
+                    shot = screenshot_path(screenshots, docname, width) if screenshots else None
+                    view = PageView(docname, width)
+                    views[docname].append(
+                        _view_page(context, f"{base}{docname}.html", view, shot, math_timeout_ms)
+                    )
+            finally:
+                context.close()
+    return views
 
 
-def main(argv: list[str]) -> int:
-    html_dir = Path(argv[1]) if len(argv) > 1 else HTML_DIR
+# ------------------------------------------------------------------ command line
+
+
+def _print_summary(summaries: dict[str, PageSummary]) -> None:
+    print(
+        f"{'page':24s} {'exerc':>5s} {'solut':>5s} {'take':>5s} {'dl-tab':>6s} "
+        f"{'tables':>6s} {'imgs':>5s} {'api':>5s}"
+    )
+    for s in summaries.values():
+        print(
+            f"{s.docname:24s} {s.exercises:5d} {s.solutions:5d} {s.takeaways:5d} "
+            f"{s.report_tables:6d} {s.other_tables:6d} {s.figures:5d} {s.api_entries:5d}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("html_dir", nargs="?", type=Path, default=HTML_DIR)
+    parser.add_argument("--no-browser", action="store_true", help="static checks only")
+    options = parser.parse_args(argv)
+    html_dir = options.html_dir
     if not html_dir.is_dir():
         print(f"{html_dir} does not exist: run `make book` first.", file=sys.stderr)
         return 2
     docnames = toc_docnames()
     problems = [p for name in docnames for p in static_problems(html_dir, name)]
-    shots = html_dir.parent / "screenshots"
-    reports = browse(html_dir, docnames, screenshots=shots)
-    for report in reports.values():
-        print(
-            f"{report.docname:24s} maths {report.math_elements:4d}  mjx-container "
-            f"{report.mjx_containers:4d}  console errors {len(report.console_errors)}  "
-            f"screenshot stddev {report.screenshot_stddev:5.1f}  {report.screenshot}"
-        )
-        problems += report.problems()
+    _print_summary(site_summary(html_dir, docnames))
+    if not options.no_browser:
+        start = time.monotonic()
+        views = browse(html_dir, docnames, screenshots=html_dir.parent / "screenshots")
+        for view in (v for per_page in views.values() for v in per_page):
+            print(
+                f"{view.docname:24s} {view.width:5d}px  column {view.column_width:5.0f}px  "
+                f"maths {view.math_elements:4d}  mjx {view.mjx_containers:4d}  "
+                f"images {len(view.images):2d}  screenshot {view.screenshot}"
+            )
+            problems += view.problems()
+        print(f"browser check: {time.monotonic() - start:.1f} s")
     for problem in problems:
         print("PROBLEM", problem)
     print(f"{len(docnames)} pages checked, {len(problems)} problems")
@@ -551,4 +904,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main())

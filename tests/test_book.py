@@ -4,16 +4,21 @@ The tests marked ``book`` read ``_build/html``, which ``make book`` builds (CI r
 ``make book`` before ``make test``). Without a built site they fail and say so:
 a report that was never built is not a report that passed.
 
+The browser tests drive Debian's chromium through Playwright (pytest-playwright's
+``browser`` fixture, launched with ``executable_path``; no browser download).
+
 The other tests check the book's sources and the execution-cache guard and need
-no build.
+no build. The checks themselves are unit-tested in ``test_site_checks.py``.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
 import importlib.util
 import json
 import math
+import pkgutil
 import re
 import sys
 from pathlib import Path
@@ -22,6 +27,23 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
+
+# What a teaching chapter must hold (counted in the built HTML by check_site.site_summary):
+# sphinx-exercise exercises, each with a solution, and one take-away box
+# (``{admonition} Take-aways`` with ``:class: takeaways``) of a few bullet points.
+TEACHING_PAGES = ["notebooks/moons_2d", "notebooks/digits_64d", "book/methods"]
+EXERCISES_PER_CHAPTER = 3
+TAKEAWAYS_MIN = 3
+TAKEAWAYS_MAX = 5
+# What each study shows: figures and the report's own tables (table.dl-table).
+FIGURES_PER_STUDY = 3
+REPORT_TABLES_PER_STUDY = 1
+
+# The API reference: one automodule section per public module. A public module is a
+# module of the package whose name has no leading underscore, except the facades that
+# re-export names documented under their home module.
+API_PAGE = "book/api"
+API_FACADES = {"densitylab.experiments"}
 
 
 def _load_script(name: str):
@@ -39,6 +61,20 @@ readme_figure = _load_script("readme_figure")
 DOCNAMES = check_site.toc_docnames(ROOT)
 NOTEBOOKS = [name for name in DOCNAMES if name.startswith("notebooks/")]
 GLUE_ROLE = re.compile(r"\{glue:text\}`([^`]+)`")
+# A glued number in the report's style: a true minus sign and powers of ten as × 10⁻⁴.
+REPORT_NUMBER = re.compile(r"−?[0-9]+(?:\.[0-9]+)?(?: × 10⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?(?: ?%)?")
+
+
+def public_modules() -> list[str]:
+    """The modules of ``densitylab`` the API reference must document."""
+    import densitylab
+
+    names = [
+        f"densitylab.{info.name}"
+        for info in pkgutil.iter_modules(densitylab.__path__)
+        if not info.name.startswith("_")
+    ]
+    return sorted(set(names) - API_FACADES)
 
 
 @pytest.fixture(scope="session")
@@ -53,27 +89,39 @@ def site() -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser_reports(site, tmp_path_factory):
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright launches Debian's chromium, never a downloaded browser."""
     if check_site.find_chromium() is None:
         pytest.fail(
             "chromium is not installed: run `make chromium` "
             "(apt-get update && apt-get install -y chromium).",
             pytrace=False,
         )
+    return {**browser_type_launch_args, **check_site.launch_args()}
+
+
+@pytest.fixture(scope="session")
+def browser_views(site, browser):
     shots = site.parent / "screenshots"
-    return check_site.browse(site, DOCNAMES, screenshots=shots)
+    return check_site.browse(site, DOCNAMES, screenshots=shots, browser=browser)
+
+
+@pytest.fixture(scope="session")
+def summaries(site):
+    return check_site.site_summary(site, DOCNAMES)
 
 
 # ------------------------------------------------------------------ sources, no build
 
 
-def test_toc_has_the_six_chapters_in_order():
+def test_toc_has_the_seven_chapters_in_order():
     assert DOCNAMES == [
         "book/intro",
         "book/methods",
         "notebooks/moons_2d",
         "notebooks/digits_64d",
         "book/reproduce",
+        "book/api",
         "book/bibliography",
     ]
     for name in DOCNAMES:
@@ -228,86 +276,29 @@ def test_make_book_is_strict_and_guards_the_cache():
     assert "jupyter-book build . $(BOOK_FLAGS)" in build
 
 
-def _write_page(root: Path, body: str, head: str = "") -> None:
-    (root / "book").mkdir(parents=True, exist_ok=True)
-    html = f"<html><head>{head}</head><body><article>{body}</article></body></html>"
-    (root / "book" / "page.html").write_text(html)
+# ------------------------------------------------------------------ the API reference
 
 
-def test_site_checker_passes_a_clean_page(tmp_path):
-    import numpy as np
-    from PIL import Image
-
-    (tmp_path / "_images").mkdir()
-    noise = np.random.default_rng(0).integers(0, 255, size=(40, 40), dtype=np.uint8)
-    Image.fromarray(noise).save(tmp_path / "_images" / "fig.png")
-    _write_page(
-        tmp_path,
-        '<figure><img src="../_images/fig.png"/><figcaption>A figure</figcaption></figure>'
-        '<p>Best <span class="pasted-text">20</span> bins.</p>'
-        '<div class="cell_output"><pre>best bins per axis: 20</pre></div>',
-        '<script src="../_static/doctools.js"></script>',
-    )
-    assert check_site.static_problems(tmp_path, "book/page") == []
+def test_api_page_documents_every_public_module():
+    """A new public module fails here until book/api.md has its automodule section."""
+    text = (ROOT / f"{API_PAGE}.md").read_text()
+    documented = re.findall(r"^\.\. automodule:: (\S+)$", text, flags=re.MULTILINE)
+    assert sorted(documented) == public_modules()
 
 
-def test_site_checker_flags_every_kind_of_problem(tmp_path):
-    from PIL import Image
-
-    (tmp_path / "_images").mkdir()
-    Image.new("L", (40, 40), 255).save(tmp_path / "_images" / "blank.png")
-    (tmp_path / "_images" / "empty.png").write_bytes(b"")
-    _write_page(
-        tmp_path,
-        '<img src="../_images/blank.png"/><img src="../_images/empty.png"/>'
-        '<img src="../_images/missing.png"/>'
-        "<figure><pre>&lt;Figure size 640x480 with 1 Axes&gt;</pre></figure>"
-        '<div class="cell_output"><pre>Traceback (most recent call last)</pre></div>'
-        '<div class="cell_output"><pre>RuntimeWarning: divide by zero</pre></div>'
-        '<div class="cell_output"><div class="output stderr">progress</div></div>'
-        '<p><span class="pasted-text">nan</span> and '
-        '<span class="pasted-text">&lt;IPython.core.display.Markdown object&gt;</span></p>'
-        "<p>See Fig. ??</p>"
-        '<span class="math">\\(x\\)</span>',
-        '<script src="https://cdn.example.org/x.js"></script>',
-    )
-    problems = "\n".join(check_site.static_problems(tmp_path, "book/page"))
-    for expected in (
-        "blank.png: blank",
-        "empty.png: empty file",
-        "missing.png: missing",
-        "has no image",
-        "rendered as text",
-        "Traceback",
-        "RuntimeWarning",
-        "stderr/traceback output",
-        "rendered as 'nan'",
-        "Markdown object",
-        "unresolved reference",
-        "loads https://cdn.example.org/x.js",
-        "does not load _static/mathjax/tex-chtml.js",
-    ):
-        assert expected in problems, expected
-    assert check_site.static_problems(tmp_path, "book/absent") == [
-        f"book/absent: page {tmp_path / 'book' / 'absent.html'} is missing"
-    ]
+@pytest.mark.book
+@pytest.mark.parametrize("module", public_modules())
+def test_api_page_shows_every_exported_name(site, module):
+    """Every name of ``__all__`` is on the API page: a public name without docs fails."""
+    exported = importlib.import_module(module).__all__
+    shown = check_site.api_names(site, API_PAGE)
+    missing = [name for name in exported if f"{module}.{name}" not in shown]
+    assert not missing, f"{module}: not on the API page (no docstring or #: comment?): {missing}"
 
 
-@pytest.mark.slow
-def test_browser_check_sees_console_errors_and_unrendered_maths(tmp_path):
-    if check_site.find_chromium() is None:
-        pytest.fail("chromium is not installed: run `make chromium`.", pytrace=False)
-    _write_page(
-        tmp_path,
-        '<p>Some text.</p><span class="math">\\(x\\)</span>'
-        '<script>console.error("boom"); fetch("https://example.org/data.json");</script>',
-    )
-    report = check_site.browse(tmp_path, ["book/page"])["book/page"]
-    problems = "\n".join(report.problems())
-    assert "console.error: boom" in problems
-    assert "request to another host: https://example.org/data.json" in problems
-    assert "1 of 1 maths elements not rendered" in problems  # no MathJax on this page
-    assert "screenshot looks blank" in problems  # one line of text on a white page
+@pytest.mark.book
+def test_api_entries_have_descriptions(site):
+    assert check_site.undocumented_api_entries(site, API_PAGE) == []
 
 
 # ------------------------------------------------------------------ the built site
@@ -321,10 +312,32 @@ def test_page_has_no_problems(site, docname):
 
 @pytest.mark.book
 @pytest.mark.parametrize("docname", NOTEBOOKS)
-def test_study_pages_show_figures(site, docname):
-    html = check_site.page_path(site, docname).read_text(encoding="utf-8")
-    figures = re.findall(r"<img [^>]*src=\"([^\"]+\.png)\"", html)
-    assert len(figures) >= 3, f"{docname} shows {len(figures)} figures"
+def test_study_pages_show_figures_and_tables(summaries, docname):
+    page = summaries[docname]
+    assert page.figures >= FIGURES_PER_STUDY, f"{docname} shows {page.figures} figures"
+    assert page.report_tables >= REPORT_TABLES_PER_STUDY, (
+        f"{docname} shows {page.report_tables} report tables (table.dl-table)"
+    )
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("docname", TEACHING_PAGES)
+def test_teaching_page_has_exercises_solutions_and_takeaways(summaries, docname):
+    page = summaries[docname]
+    assert page.exercises >= EXERCISES_PER_CHAPTER, (
+        f"{docname} has {page.exercises} exercises (div.exercise), "
+        f"at least {EXERCISES_PER_CHAPTER} wanted"
+    )
+    assert page.solutions == page.exercises, (
+        f"{docname}: {page.solutions} solutions for {page.exercises} exercises"
+    )
+    assert page.takeaway_boxes == 1, (
+        f"{docname} has {page.takeaway_boxes} take-away boxes "
+        "({admonition} Take-aways with :class: takeaways), one wanted"
+    )
+    assert TAKEAWAYS_MIN <= page.takeaways <= TAKEAWAYS_MAX, (
+        f"{docname} has {page.takeaways} take-aways, {TAKEAWAYS_MIN} to {TAKEAWAYS_MAX} wanted"
+    )
 
 
 @pytest.mark.book
@@ -336,7 +349,7 @@ def test_intro_shows_every_glued_number(site):
     numbers = [p for p in pasted if not re.search(r"[a-z]{3}", p)]
     assert len(numbers) >= 0.8 * expected, pasted
     for number in numbers:
-        assert re.fullmatch(r"-?[0-9]+(\.[0-9]+)?(e[+-][0-9]+)?", number), number
+        assert REPORT_NUMBER.fullmatch(number), f"{number!r} is not in the report's number style"
 
 
 def _bib_titles() -> dict[str, str]:
@@ -369,9 +382,57 @@ def test_mathjax_and_bibliography_are_built_in(site):
 @pytest.mark.book
 @pytest.mark.slow
 @pytest.mark.parametrize("docname", DOCNAMES)
-def test_page_in_browser(browser_reports, docname):
-    report = browser_reports[docname]
-    assert report.problems() == []
-    if docname in {"book/methods", "book/intro"} or docname in NOTEBOOKS:
-        assert report.mjx_containers > 0, "no maths rendered on a page with maths"
-    assert report.mjx_containers >= report.math_elements
+def test_page_in_browser(browser_views, docname):
+    views = browser_views[docname]
+    assert [view.width for view in views] == list(check_site.WIDTHS)
+    assert [p for view in views for p in view.problems()] == []
+    for view in views:
+        if docname in {"book/methods", "book/intro"} or docname in NOTEBOOKS:
+            assert view.mjx_containers > 0, f"{docname}: no maths rendered on a page with maths"
+        assert view.mjx_containers >= view.math_elements
+
+
+# ------------------------------------------------------------------ the browser check itself
+
+_BAD_PAGE = """
+<p>Some text.</p><span class="math">\\(x\\)</span>
+<img src="../_images/small.png" alt="a small picture blown up" style="width: 400px">
+<div style="width: 2000px; background: #ccc">a box wider than any window</div>
+<div style="overflow-x: auto">
+  <pre style="width: 3000px">a long line that scrolls in its box</pre>
+</div>
+<script>
+  console.error("boom");
+  fetch("https://example.org/data.json").catch(() => {});
+  setTimeout(() => { throw new Error("uncaught boom"); }, 0);
+</script>
+"""
+
+
+@pytest.mark.slow
+def test_browser_check_fails_a_bad_page(tmp_path, browser):
+    from PIL import Image
+
+    (tmp_path / "_images").mkdir()
+    Image.effect_noise((200, 100), 64).save(tmp_path / "_images" / "small.png")
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "page.html").write_text(
+        f'<html><body><article class="bd-article">{_BAD_PAGE}</article></body></html>'
+    )
+    views = check_site.browse(
+        tmp_path, ["book/page"], screenshots=tmp_path / "shots", browser=browser
+    )["book/page"]
+    assert [view.width for view in views] == [1280, 800]
+    assert (tmp_path / "shots" / "book" / "page-800.png").is_file()
+    problems = "\n".join(views[1].problems())
+    for expected in (
+        "book/page at 800px: console: console.error: boom",
+        "console: uncaught: Error: uncaught boom",
+        "request to another host: https://example.org/data.json",
+        "1 of 1 maths elements not rendered",  # no MathJax on this page
+        "image small.png is blurry: 200 px wide shown at 400 px",
+        "page scrolls sideways",
+        "div sticks out of the main column",
+    ):
+        assert expected in problems, expected
+    assert "a long line that scrolls" not in problems  # inside a scrolling box: fine

@@ -16,10 +16,10 @@ import pandas as pd
 
 __all__ = ["FIT_COLUMNS", "FIT_KEYS", "MMD_COLUMNS", "SweepResult"]
 
-#: Columns that identify one fit: the model, the swept value and the training set.
+#: Columns that identify one fit (the model, the swept value and the training set).
 FIT_KEYS = ("model", "param", "value", "n_train", "repeat")
 
-#: Columns of :attr:`SweepResult.fits`, in order.
+#: Columns of the ``fits`` table of :class:`SweepResult`, in order.
 FIT_COLUMNS = (
     *FIT_KEYS,
     "n_generated",
@@ -38,7 +38,7 @@ FIT_COLUMNS = (
     "fit_seconds",
 )
 
-#: Columns of :attr:`SweepResult.mmd`, in order: the fit, then what it was compared with.
+#: Columns of the ``mmd`` table of :class:`SweepResult`, in order (the fit, then its judges).
 MMD_COLUMNS = (*FIT_KEYS, "reference", "kernel", "bandwidth_name", "bandwidth", "mmd2")
 
 

@@ -38,7 +38,7 @@ from densitylab.sweep_result import FIT_COLUMNS, MMD_COLUMNS, SweepResult
 
 __all__ = ["PROGRESS_ENV", "fit_and_sample", "run_sweep"]
 
-# Environment override of the progress default: "1" forces progress lines, "0" silences them.
+#: Environment variable overriding the progress default ("1" forces progress lines, "0" silences).
 PROGRESS_ENV = "DENSITYLAB_PROGRESS"
 
 
@@ -264,8 +264,9 @@ def run_sweep(
     Returns
     -------
     SweepResult
-        ``fits``: one row per value × training set (:data:`FIT_COLUMNS`); ``mmd``:
-        one row per fit × reference × kernel × named bandwidth (:data:`MMD_COLUMNS`).
+        ``fits``: one row per value × training set
+        (:data:`~densitylab.sweep_result.FIT_COLUMNS`); ``mmd``: one row per fit ×
+        reference × kernel × named bandwidth (:data:`~densitylab.sweep_result.MMD_COLUMNS`).
         Rows follow the grid order, then the order of ``training_sets``.
         ``fit_seconds`` is the only column that varies between identical runs.
 

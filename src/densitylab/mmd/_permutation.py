@@ -13,7 +13,7 @@ from densitylab.mmd._checks import _check_kernel, _check_pair
 from densitylab.mmd._estimators import _resolve_bandwidth, mmd2_unbiased
 from densitylab.mmd._tiles import _factors, _kernel_tile, _unit_scale
 
-#: Permutations of :func:`mmd_permutation_test` by default: the p-value's Monte Carlo
+#: Permutations of :func:`mmd_permutation_test` by default; the p-value's Monte Carlo
 #: standard error is then at most sqrt(0.25/500) ≈ 0.022, and about 0.01 near 0.05.
 DEFAULT_N_PERMUTATIONS = 500
 

@@ -232,8 +232,9 @@ class GMM(DensityEstimatorBase):
 
     References
     ----------
-    C. M. Bishop, *Pattern Recognition and Machine Learning*, Springer, 2006, ch. 9.
-    D. Arthur and S. Vassilvitskii, "k-means++: the advantages of careful
+    Bishop, C. M., *Pattern Recognition and Machine Learning*, Springer, 2006, ch. 9.
+
+    Arthur, D. and Vassilvitskii, S., "k-means++: the advantages of careful
     seeding", *SODA*, 2007.
 
     Examples

@@ -30,9 +30,11 @@ STYLE = {
 
 #: Colormap of the line-per-value colours (training sizes, models, …).
 LINE_CMAP = "viridis"
-#: Colours of the two samples in generated-versus-test scatter plots.
+#: Colour of the generated sample in generated-versus-test scatter plots.
 GENERATED_COLOR = "#d95f02"
+#: Colour of the test (held-out) sample.
 TEST_COLOR = "#7f7f7f"
+#: Colour of the training points drawn under a density.
 TRAIN_COLOR = "#222222"
 
 #: Axis labels of the columns of a sweep result.
@@ -49,6 +51,7 @@ COLUMN_LABELS = {
     "bandwidth": "KDE bandwidth h",
     "n_min": "least points per leaf n_min",
 }
+#: Display names of the kernels, in panel titles and legends.
 KERNEL_NAMES = {"se": "SE (squared-exponential)", "imq": "IMQ (inverse multiquadric)"}
 LINE_NAMES = {"n_train": "n", "model": "model"}
 

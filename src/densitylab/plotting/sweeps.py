@@ -136,7 +136,7 @@ def plot_sweep(
     Parameters
     ----------
     results : pandas.DataFrame
-        Rows of :func:`densitylab.experiments.run_sweep` for one model and one
+        Rows of :func:`densitylab.sweeps.run_sweep` for one model and one
         reference/bandwidth (several kernels are fine: they become panels).
     y : str, default="mmd2"
         Column plotted.
