@@ -10,7 +10,10 @@ read. This script
    with the notebook's folder as working directory and without timing metadata;
 3. writes it back deterministically: cell ids derived from the cell position,
    no execution timestamps, stable metadata. Re-executing a notebook whose
-   results do not change therefore rewrites a byte-identical file.
+   results do not change therefore rewrites a byte-identical file;
+4. copies the results tables the run wrote (``results/<name>.csv`` and
+   ``results/<name>_picks.csv`` beside the notebook) to ``reference/``: the committed
+   reference a rerun is compared with (``densitylab.reproducibility``).
 
 Usage::
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -76,6 +80,18 @@ def execute(ipynb_path: Path, *, timeout: int = 600) -> float:
     return seconds
 
 
+def keep_reference(ipynb_path: Path) -> list[Path]:
+    """Copy the run's results tables (if the notebook writes any) into ``reference/``."""
+    folder = ipynb_path.parent
+    copied = []
+    for name in (f"{ipynb_path.stem}.csv", f"{ipynb_path.stem}_picks.csv"):
+        source = folder / "results" / name
+        if source.is_file():
+            (folder / "reference").mkdir(exist_ok=True)
+            copied.append(Path(shutil.copy(source, folder / "reference" / name)))
+    return copied
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="+", type=Path, help="percent-format .py files")
@@ -89,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         ipynb_path = sync_pair(py_path)
         seconds = execute(ipynb_path, timeout=args.timeout)
         print(f"{ipynb_path}: executed in {seconds:.1f} s")
+        for table in keep_reference(ipynb_path):
+            print(f"  reference table {table}")
     return 0
 
 

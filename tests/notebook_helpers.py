@@ -17,6 +17,7 @@ own ``python3`` kernel and packages are used.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+
+from densitylab.parameters import Schema
+from densitylab.studies import digits, moons
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -198,8 +202,7 @@ def papermill_small_run(tmp_path_factory, ipynb: Path, small: dict):
 @dataclass(frozen=True)
 class Study:
     name: str
-    parameters: tuple[str, ...]  # the parameters cell, in order (DESIGN.md)
-    book_keys: frozenset[str]  # glue keys other pages of the book refer to
+    schema: Schema  # the parameter schema in src: names, defaults, rules
     bad_parameters: tuple[tuple[str, object, str], ...]  # (name, value, expected message)
 
     @property
@@ -214,70 +217,58 @@ class Study:
     def prefix(self):
         return self.name.split("_")[0] + "_"
 
+    @property
+    def reference(self):
+        """The committed results of the notebook's default run (written by make notebooks)."""
+        return NOTEBOOKS / "reference" / f"{self.name}.csv"
+
+    @property
+    def reference_picks(self):
+        return NOTEBOOKS / "reference" / f"{self.name}_picks.csv"
+
 
 STUDIES = [
     Study(
         "moons_2d",
-        (
-            "seed",
-            "train_sizes",
-            "repeats",
-            "n_test",
-            "n_generated",
-            "noise",
-            "hist_bins",
-            "gmm_components",
-            "kde_bandwidths",
-            "forest_n_min",
-            "n_jobs",
-            "output_dir",
-        ),
-        frozenset(
-            {
-                "moons_best_bins",
-                "moons_best_K",
-                "moons_best_bandwidth",
-                "moons_median_bandwidth",
-                "moons_sg_gmm1_diff",
-                "moons_noise_level",
-            }
-        ),
+        moons.PARAMETERS,
         (
             ("hist_bins", [], "hist_bins must be a non-empty list"),
             ("kde_bandwidths", [0.1, -0.2], "every entry of kde_bandwidths"),
-            ("n_test", 1, "n_test must be an integer >= 2"),
+            ("n_test", 1, "n_test must be an integer >= 100"),
+            ("noise", 1e200, "noise must be a number ≤ 1"),
         ),
     ),
     Study(
         "digits_64d",
-        (
-            "seed",
-            "test_fraction",
-            "n_generated",
-            "gmm_components",
-            "kde_bandwidths",
-            "forest_n_min",
-            "forest_trees",
-            "n_jobs",
-            "output_dir",
-        ),
-        frozenset(
-            {
-                "digits_best_K_train",
-                "digits_best_K_heldout",
-                "digits_best_bandwidth_train",
-                "digits_best_bandwidth_heldout",
-                "digits_median_bandwidth",
-                "digits_copy_share_best_train_kde",
-                "digits_rf_accuracy",
-            }
-        ),
+        digits.PARAMETERS,
         (
             ("gmm_components", [0, 2], "every entry of gmm_components"),
             ("kde_bandwidths", [], "kde_bandwidths must be a non-empty list"),
-            ("test_fraction", 1.5, "test_fraction must leave at least 20 digits"),
+            ("test_fraction", 0.01, "test_fraction must leave at least"),
             ("forest_trees", 0, "forest_trees must be an integer >= 1"),
         ),
     ),
 ]
 BY_NAME = {study.name: study for study in STUDIES}
+
+# Where the text places glued values: roles ({glue:md}`key`, {glue:text}`doc::key`) and
+# directives (```{glue:figure} key``` with an optional :doc: option).
+GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
+GLUE_DIRECTIVE = re.compile(r"```+\{glue(?::\w+)?\}\s+(\S+)((?:\n[ \t]*:[\w-]+:.*)*)")
+
+
+def glue_references(text: str, page: Path) -> set[tuple[str, str]]:
+    """Every (notebook stem, key) that a markdown text places, resolved from ``page``.
+
+    A bare key on a notebook page belongs to that notebook; on a book page it must
+    name its notebook (``../notebooks/x.ipynb::key`` or a ``:doc:`` option).
+    """
+    found = set()
+    for target in GLUE_ROLE.findall(text):
+        path, _, key = target.rpartition("::")
+        key = key.split(":")[0]  # drop a format spec such as ":myst"
+        found.add((Path(path).stem if path else page.stem, key))
+    for key, options in GLUE_DIRECTIVE.findall(text):
+        doc = re.search(r":doc:\s*(\S+)", options)
+        found.add((Path(doc.group(1)).stem if doc else page.stem, key))
+    return found

@@ -24,29 +24,66 @@ HELDOUT = Criterion("test", "se", "median")
 ORIGINAL = Criterion("test", "se", "original")
 
 
-def mmd_rows(means, *, spread=0.0, repeats=4, model="GMM", param="n_components",
-             bandwidth_name="median", kernel="se", n_train=100, seed=0):
+def mmd_rows(
+    means,
+    *,
+    spread=0.0,
+    repeats=4,
+    model="GMM",
+    param="n_components",
+    bandwidth_name="median",
+    kernel="se",
+    n_train=100,
+    seed=0,
+):
     rng = np.random.default_rng(seed)
     rows = []
     for value, mean in means.items():
         for r in range(repeats):
-            rows.append({"model": model, "param": param, "value": value, "n_train": n_train,
-                         "repeat": r, "reference": "test", "kernel": kernel,
-                         "bandwidth_name": bandwidth_name,
-                         "mmd2": mean + spread * rng.normal()})
+            rows.append(
+                {
+                    "model": model,
+                    "param": param,
+                    "value": value,
+                    "n_train": n_train,
+                    "repeat": r,
+                    "reference": "test",
+                    "kernel": kernel,
+                    "bandwidth_name": bandwidth_name,
+                    "mmd2": mean + spread * rng.normal(),
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def fit_rows(loglik, *, share=0.05, ct=0.0, spread=0.0, repeats=4, model="GMM",
-             param="n_components", n_train=100, seed=1):
+def fit_rows(
+    loglik,
+    *,
+    share=0.05,
+    ct=0.0,
+    spread=0.0,
+    repeats=4,
+    model="GMM",
+    param="n_components",
+    n_train=100,
+    seed=1,
+):
     rng = np.random.default_rng(seed)
     rows = []
     for value, mean in loglik.items():
         for r in range(repeats):
-            rows.append({"model": model, "param": param, "value": value, "n_train": n_train,
-                         "repeat": r, "heldout_loglik": mean + spread * rng.normal(),
-                         "copy_share": share[value] if isinstance(share, dict) else share,
-                         "ct_statistic": ct[value] if isinstance(ct, dict) else ct})
+            rows.append(
+                {
+                    "model": model,
+                    "param": param,
+                    "value": value,
+                    "n_train": n_train,
+                    "repeat": r,
+                    "heldout_loglik": mean + spread * rng.normal(),
+                    "copy_share": share[value] if isinstance(share, dict) else share,
+                    "ct_statistic": ct[value] if isinstance(ct, dict) else ct,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -65,8 +102,7 @@ def test_sweep_claim_names_the_best_and_its_ties():
 
 
 def test_sweep_claim_makes_no_ranking_when_nothing_separates():
-    _, claim = sweep_claim(mmd_rows({1: 0.0, 2: 0.0, 3: 0.0}, spread=1.0, seed=3),
-                           n_train=100)
+    _, claim = sweep_claim(mmd_rows({1: 0.0, 2: 0.0, 3: 0.0}, spread=1.0, seed=3), n_train=100)
     assert "No other setting of the grid can be told apart from it" in claim.text
     assert "worse beyond the noise" not in claim.text
 
@@ -154,17 +190,23 @@ def test_copying_phrase_uses_the_report_style():
 
 
 def _picks(mmd_means, loglik, share=0.05, ct=0.0, original_means=None):
-    mmd = pd.concat([
-        mmd_rows(mmd_means, spread=0.001),
-        mmd_rows(original_means or mmd_means, spread=0.001, bandwidth_name="original"),
-    ])
+    mmd = pd.concat(
+        [
+            mmd_rows(mmd_means, spread=0.001),
+            mmd_rows(original_means or mmd_means, spread=0.001, bandwidth_name="original"),
+        ]
+    )
     fits = fit_rows(loglik, share=share, ct=ct, spread=0.001)
     return picks_table(fits, mmd, n_train=100, heldout=HELDOUT, original=ORIGINAL)
 
 
 def test_good_never_copies_and_bad_is_the_highest_mmd():
-    picks = _picks({1: 0.3, 2: 0.01, 3: 0.1}, {1: -2.0, 2: -1.5, 3: -1.0},
-                   share={1: 0.03, 2: 0.4, 3: 0.05}, ct={1: 0.0, 2: -9.0, 3: 0.5})
+    picks = _picks(
+        {1: 0.3, 2: 0.01, 3: 0.1},
+        {1: -2.0, 2: -1.5, 3: -1.0},
+        share={1: 0.03, 2: 0.4, 3: 0.05},
+        ct={1: 0.0, 2: -9.0, 3: 0.5},
+    )
     by_pick = dict(zip(picks["pick"], picks["value"], strict=True))
     assert by_pick["original protocol"] == 2  # the lowest MMD², a copier
     assert by_pick["good"] == 3  # the lowest MMD² that neither copies nor spreads
@@ -175,8 +217,9 @@ def test_good_never_copies_and_bad_is_the_highest_mmd():
 
 
 def test_no_good_row_when_every_setting_copies_or_spreads():
-    picks = _picks({1: 0.3, 2: 0.01}, {1: -2.0, 2: -1.5},
-                   share={1: 0.0, 2: 0.9}, ct={1: 5.0, 2: -9.0})
+    picks = _picks(
+        {1: 0.3, 2: 0.01}, {1: -2.0, 2: -1.5}, share={1: 0.0, 2: 0.9}, ct={1: 5.0, 2: -9.0}
+    )
     assert "good" not in set(picks["pick"])
     assert picks_claims(picks).startswith("No setting of the GMM qualifies as good")
 
@@ -188,9 +231,12 @@ def test_picks_list_the_settings_their_criterion_cannot_separate():
 
 
 def test_picks_claims_relate_the_original_protocol_to_the_good_pick():
-    picks = _picks({1: 0.3, 2: 0.1, 3: 0.2}, {1: -2.0, 2: -1.0, 3: -1.5},
-                   share={1: 0.05, 2: 0.05, 3: 0.05},
-                   original_means={1: 0.3, 2: 0.2, 3: 0.1})
+    picks = _picks(
+        {1: 0.3, 2: 0.1, 3: 0.2},
+        {1: -2.0, 2: -1.0, 3: -1.5},
+        share={1: 0.05, 2: 0.05, 3: 0.05},
+        original_means={1: 0.3, 2: 0.2, 3: 0.1},
+    )
     text = picks_claims(picks)
     assert "original protocol picks $K = 3$ where the good setting is $K = 2$" in text
     assert "separates it from it" not in text

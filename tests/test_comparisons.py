@@ -73,8 +73,9 @@ def test_rank_settings_with_pure_noise_ties_everything():
 
 
 def test_rank_settings_minus_infinity_is_worse_for_sure_and_all_inf_ranks_nothing():
-    table = pd.DataFrame({"value": [1, 1, 2, 2], "repeat": [0, 1] * 2,
-                          "ll": [-np.inf, -1.0, -2.0, -2.1]})
+    table = pd.DataFrame(
+        {"value": [1, 1, 2, 2], "repeat": [0, 1] * 2, "ll": [-np.inf, -1.0, -2.0, -2.1]}
+    )
     ranking = rank_settings(table, "ll", minimize=False)
     assert ranking.best == 2 and ranking.tied == [2]
     table["ll"] = -np.inf

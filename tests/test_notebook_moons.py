@@ -1,6 +1,7 @@
 """The two-moons notebook's own checks (the ones every study shares: test_notebooks.py).
 
-* papermill runs it with small, different parameters: the CSV holds exactly that grid;
+* papermill runs it with small, different parameters: the CSV holds exactly that grid,
+  and the picks come from it;
 * ``scripts/execute_notebook.py`` writes byte-identical files when results are identical.
 """
 
@@ -14,11 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from notebook_helpers import (
-    BY_NAME,
     NOTEBOOKS,
     PYTHON,
     ROOT,
     glued_names,
+    glued_outputs,
     pair_mismatches,
     papermill_small_run,
     read_notebook,
@@ -27,13 +28,14 @@ from notebook_helpers import (
 )
 
 from densitylab.data import sample_moons
-from densitylab.experiments import derive_seed
 from densitylab.mmd import median_heuristic
+from densitylab.seeding import derive_seed
+from densitylab.studies import moons
 
 IPYNB = NOTEBOOKS / "moons_2d.ipynb"
 
 # Small parameters, all different from the defaults. K = 1 is absent on purpose: the
-# sanity check then fits it separately, and the CSV must still hold only this grid.
+# sanity check then says it cannot be made, and the CSV must hold only this grid.
 SMALL = {
     "seed": 7,
     "train_sizes": [60, 90],
@@ -70,32 +72,54 @@ def test_papermill_run_writes_exactly_the_requested_grid(small_run):
     for column in ("model", "param", "value", "n_train", "repeat", "kernel", "mmd2"):
         assert column in df.columns
     expected = {
-        (model, param, float(value), n, r, kernel)
+        (model, param, float(value), n, r, kernel, bandwidth)
         for model, (param, values) in GRID_OF.items()
-        for value, n, r, kernel in itertools.product(
-            values, SMALL["train_sizes"], range(SMALL["repeats"]), ["se", "imq"]
+        for value, n, r, kernel, bandwidth in itertools.product(
+            values,
+            SMALL["train_sizes"],
+            range(SMALL["repeats"]),
+            ["se", "imq"],
+            ["median", "original"],
         )
     }
-    keys = df[["model", "param", "value", "n_train", "repeat", "kernel"]]
-    observed = [(m, p, float(v), n, r, k) for m, p, v, n, r, k in keys.itertuples(index=False)]
-    assert len(observed) == len(expected) == 9 * 2 * 2 * 2  # one row per combination
+    keys = df[["model", "param", "value", "n_train", "repeat", "kernel", "bandwidth_name"]]
+    observed = [
+        (m, p, float(v), n, r, k, b) for m, p, v, n, r, k, b in keys.itertuples(index=False)
+    ]
+    assert len(observed) == len(expected) == 9 * 2 * 2 * 2 * 2  # one row per combination
     assert set(observed) == expected
     assert (df["n_generated"] == SMALL["n_generated"]).all()
     assert np.isfinite(df["mmd2"]).all()
-    # seed, n_test and noise reach the test set: the MMD bandwidth is its median heuristic.
+    assert df["copy_share"].between(0, 1).all() and np.isfinite(df["ct_statistic"]).all()
+    # seed, n_test and noise reach the test set: the median bandwidth is its heuristic.
     X_test = sample_moons(
         SMALL["n_test"], noise=SMALL["noise"], random_state=derive_seed(SMALL["seed"], "test")
     )
-    np.testing.assert_allclose(df["bandwidth"], median_heuristic(X_test), rtol=1e-12)
+    median = df["bandwidth_name"] == "median"
+    np.testing.assert_allclose(df.loc[median, "bandwidth"], median_heuristic(X_test), rtol=1e-12)
+    assert (df.loc[~median, "bandwidth"] == moons.ORIGINAL_BANDWIDTH).all()
 
 
 @pytest.mark.notebook
 @pytest.mark.slow
-def test_papermill_run_is_quiet_and_glues_the_book_keys(small_run):
+def test_papermill_run_writes_the_picks_from_the_requested_grid(small_run):
+    folder, _ = small_run
+    picks = pd.read_csv(folder / "results" / "moons_2d_picks.csv")
+    for model, (_, values) in GRID_OF.items():
+        rows = picks[picks["model"] == model]
+        assert set(rows["value"]) <= set(values)
+    good = picks[picks["pick"] == "good"]
+    assert (good["copy_share"] <= 0.1).all() and (good["ct_statistic"].abs() <= 3).all()
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_papermill_run_is_quiet_and_says_the_sanity_check_cannot_be_made(small_run):
     _, output = small_run
     nb = read_notebook(output)
     assert stderr_outputs(nb) == []
-    assert not BY_NAME["moons_2d"].book_keys - glued_names(nb)
+    claim = glued_outputs(nb)["moons_sanity_claim"].data
+    assert "no $K = 1$" in str(claim)
 
 
 # --- the execution script ----------------------------------------------------------------

@@ -13,20 +13,35 @@ def joined(seed=0, repeats=5):
     """A small joined table: an exact family (KDE) and a chaotic one (GMM)."""
     rng = np.random.default_rng(seed)
     rows = []
-    for model, param, values in (("GaussianKDE", "bandwidth", [0.05, 0.1]),
-                                 ("GMM", "n_components", [3, 8])):
+    for model, param, values in (
+        ("GaussianKDE", "bandwidth", [0.05, 0.1]),
+        ("GMM", "n_components", [3, 8]),
+    ):
         for value in values:
             for r in range(repeats):
-                fit = {"model": model, "param": param, "value": value, "n_train": 100,
-                       "repeat": r, "n_generated": 500,
-                       "heldout_loglik": -1.0 - 0.1 * rng.normal(),
-                       "heldout_zero_share": 0.0,
-                       "copy_share": 0.05 + 0.01 * rng.normal(),
-                       "ct_statistic": rng.normal()}
+                fit = {
+                    "model": model,
+                    "param": param,
+                    "value": value,
+                    "n_train": 100,
+                    "repeat": r,
+                    "n_generated": 500,
+                    "heldout_loglik": -1.0 - 0.1 * rng.normal(),
+                    "heldout_zero_share": 0.0,
+                    "copy_share": 0.05 + 0.01 * rng.normal(),
+                    "ct_statistic": rng.normal(),
+                }
                 for kernel in ("se", "imq"):
-                    rows.append(fit | {"reference": "test", "kernel": kernel,
-                                       "bandwidth_name": "median", "bandwidth": 0.8,
-                                       "mmd2": 1e-3 + 2e-4 * rng.normal()})
+                    rows.append(
+                        fit
+                        | {
+                            "reference": "test",
+                            "kernel": kernel,
+                            "bandwidth_name": "median",
+                            "bandwidth": 0.8,
+                            "mmd2": 1e-3 + 2e-4 * rng.normal(),
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
@@ -89,13 +104,25 @@ def test_missing_or_extra_rows_fail():
     [(8.0, True), (12.0, True), (20.0, True), (3.0, False)],
 )
 def test_a_pick_may_change_only_among_its_ties(rerun_value, ok):
-    reference = pd.DataFrame({"model": ["GMM", "GMM"], "pick": ["good", "bad"],
-                              "value": [8.0, 1.0], "tied_values": ["8; 12; 20", "1"]})
+    reference = pd.DataFrame(
+        {
+            "model": ["GMM", "GMM"],
+            "pick": ["good", "bad"],
+            "value": [8.0, 1.0],
+            "tied_values": ["8; 12; 20", "1"],
+        }
+    )
     rerun = reference.assign(value=[rerun_value, 1.0])
     assert compare_picks(reference, rerun).ok is ok
 
 
 def test_a_pick_that_appears_or_vanishes_fails():
-    reference = pd.DataFrame({"model": ["GMM", "GMM"], "pick": ["good", "bad"],
-                              "value": [8.0, 1.0], "tied_values": ["8", "1"]})
+    reference = pd.DataFrame(
+        {
+            "model": ["GMM", "GMM"],
+            "pick": ["good", "bad"],
+            "value": [8.0, 1.0],
+            "tied_values": ["8", "1"],
+        }
+    )
     assert not compare_picks(reference, reference.iloc[:1]).ok
