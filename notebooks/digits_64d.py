@@ -61,8 +61,12 @@ from pathlib import Path
 from densitylab import plotting
 from densitylab.report.glue import glue_all, glue_figure, glue_table
 from densitylab.studies import digits_claims as claims
+from densitylab.studies.claims import parameters_table
 from densitylab.sweep_result import SweepResult
 from densitylab.sweeps import run_sweep
+
+# %% tags=["remove-cell"]
+glue_table("digits_parameters", parameters_table(digits.PARAMETERS))
 
 # %% [markdown]
 # ## The data and the splits
@@ -109,7 +113,8 @@ glue_all("digits_data", claims.data_facts(splits, params))
 # %%
 distances = claims.distance_facts(splits[0], sigmas)
 fig = plotting.plot_kernels(
-    sigmas["median"], other={"original $σ = 1$": sigmas["original"]},
+    sigmas["median"],
+    other={"original $σ = 1$": sigmas["original"]},
     d_max=distances["d_max"],
 )
 
@@ -215,7 +220,10 @@ glue_figure("digits_fig_original", fig)
 fig, axes = plotting.new_figure(1, 3)
 for ax, name in zip(axes[0], families, strict=True):
     plotting.plot_fit_criterion(
-        claims.selected(fits, model=name), "heldout_loglik", ax=ax, line=None,
+        claims.selected(fits, model=name),
+        "heldout_loglik",
+        ax=ax,
+        line=None,
         title=claims.family(name),
     )
 
@@ -245,10 +253,12 @@ glue_figure("digits_fig_loglik", fig)
 fig, axes = plotting.new_figure(2, 3)
 for j, name in enumerate(families):
     rows = claims.selected(fits, model=name)
-    plotting.plot_fit_criterion(rows, "copy_share", ax=axes[0, j], line=None, reference=0.05,
-                                title=claims.family(name))
-    plotting.plot_fit_criterion(rows, "ct_statistic", ax=axes[1, j], line=None,
-                                reference=0.0, band=(-3, 3))
+    plotting.plot_fit_criterion(
+        rows, "copy_share", ax=axes[0, j], line=None, reference=0.05, title=claims.family(name)
+    )
+    plotting.plot_fit_criterion(
+        rows, "ct_statistic", ax=axes[1, j], line=None, reference=0.0, band=(-3, 3)
+    )
 
 # %% tags=["remove-cell"]
 glue_all("digits_copy", claims.copy_claims(fits, params))
@@ -278,13 +288,13 @@ glue_table("digits_picks_table", claims.picks_table_view(picks))
 glue_all("digits_picks", claims.picks_claims(picks, params))
 
 # %% [markdown]
-# ```{glue:figure} digits_picks_table
+# ````{table} The picks of each family: mean held-out MMD² (SE kernel, median-heuristic σ, ± standard error over the splits), mean held-out log-likelihood, copy share and C_T; "ties with" lists the settings the pick's own criterion cannot separate from it.
 # :name: tab-digits-picks
 #
-# The picks of each family: mean held-out MMD² (SE kernel, median-heuristic $\sigma$, ±
-# standard error over the splits), mean held-out log-likelihood, copy share and $C_T$;
-# "ties with" lists the settings the pick's own criterion cannot separate from it.
+# ```{glue:md} digits_picks_table
+# :format: myst
 # ```
+# ````
 #
 # {glue:md}`digits_picks_claim:myst`
 #
@@ -332,10 +342,12 @@ glue_figure("digits_fig_samples", fig)
 # %%
 flagged = claims.witness_digits(picks, families, splits[0], sigmas, params)
 fig, axes = plotting.new_figure(2, 1, aspect=0.3)
-plotting.plot_digit_grid(flagged.too_many, ax=axes[0, 0], n_rows=1, n_cols=12,
-                         title=flagged.titles[0])
-plotting.plot_digit_grid(flagged.too_few, ax=axes[1, 0], n_rows=1, n_cols=12,
-                         title=flagged.titles[1])
+plotting.plot_digit_grid(
+    flagged.too_many, ax=axes[0, 0], n_rows=1, n_cols=12, title=flagged.titles[0]
+)
+plotting.plot_digit_grid(
+    flagged.too_few, ax=axes[1, 0], n_rows=1, n_cols=12, title=flagged.titles[1]
+)
 
 # %% tags=["remove-cell"]
 glue_figure("digits_fig_witness", fig)
@@ -382,12 +394,13 @@ glue_all("digits_labels", labels.claims)
 # and among the held-out digits (markers).
 # ```
 #
-# ```{glue:figure} digits_labels_table
+# ````{table} The label check: share of confidently labelled digits, χ² test of homogeneity against the held-out digits, and the total variation distance (TVD) with its 95 % bootstrap interval.
 # :name: tab-digits-labels
 #
-# The label check: share of confidently labelled digits, χ² test of homogeneity against
-# the held-out digits and the total variation distance with its 95 % bootstrap interval.
+# ```{glue:md} digits_labels_table
+# :format: myst
 # ```
+# ````
 #
 # {glue:md}`digits_labels_claim:myst`
 #

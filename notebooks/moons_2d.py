@@ -72,10 +72,13 @@ from densitylab.mmd import mmd_permutation_test
 from densitylab.report.glue import glue_all, glue_figure, glue_table
 from densitylab.seeding import derive_seed
 from densitylab.studies import moons_claims as claims
-from densitylab.studies.claims import mmd_preview
+from densitylab.studies.claims import mmd_preview, parameters_table
 from densitylab.studies.picks import picks_table_view
 from densitylab.sweep_result import SweepResult
 from densitylab.sweeps import fit_and_sample, run_sweep
+
+# %% tags=["remove-cell"]
+glue_table("moons_parameters", parameters_table(moons.PARAMETERS))
 
 # %% [markdown]
 # ## Data and protocol
@@ -145,7 +148,10 @@ _, X_gauss = fit_and_sample(
 )
 tests = {
     name: mmd_permutation_test(
-        X, X_test, bandwidth=sigmas["median"], n_permutations=200,
+        X,
+        X_test,
+        bandwidth=sigmas["median"],
+        n_permutations=200,
         random_state=derive_seed(params.seed, "permutation", name),
     )
     for name, X in {"perfect generator": X_perfect, "single Gaussian": X_gauss}.items()
@@ -219,7 +225,9 @@ mmd_preview(mmd)
 # accidents of the training sample.
 
 # %%
-fig = plotting.plot_sweep_panels(claims.family_rows(mmd, "Histogram2D"), floors=claims.floors(floor))
+fig = plotting.plot_sweep_panels(
+    claims.family_rows(mmd, "Histogram2D"), floors=claims.floors(floor)
+)
 
 # %% tags=["remove-cell"]
 hist = claims.histogram_claims(mmd, fits, params, sigmas)
@@ -418,7 +426,9 @@ glue_all("moons_witness", claims.witness_facts(witness_pair, X_test, sigmas))
 
 # %%
 fig, axes = plotting.new_figure(2, 2)
-for ax, name in zip(axes.flat, ["GMM", "GaussianKDE", "DensityForest", "Histogram2D"]):
+for ax, name in zip(
+    axes.flat, ["GMM", "GaussianKDE", "DensityForest", "Histogram2D"], strict=True
+):
     column = "heldout_zero_share" if name == "Histogram2D" else "heldout_loglik"
     plotting.plot_fit_criterion(claims.family_rows(fits, name), column, ax=ax)
 
@@ -491,14 +501,13 @@ glue_table("moons_picks_table", picks_table_view(picks))
 glue_all("moons_picks", claims.picks_summary(picks, params))
 
 # %% [markdown]
-# ```{glue:figure} moons_picks_table
+# ````{table} The picks at the largest training size: mean held-out MMD² (SE kernel, median-heuristic σ, ± standard error), mean held-out log-likelihood, copy share and C_T over the training sets; "ties with" lists the settings the pick's own criterion cannot separate from it.
 # :name: tab-moons-picks
 #
-# The picks at $n$ = {glue:md}`moons_picks_n:myst`: mean held-out MMD² (SE kernel,
-# median-heuristic $\sigma$, ± standard error), mean held-out log-likelihood, copy share
-# and $C_T$ over the training sets; "ties with" lists the settings the pick's own
-# criterion cannot separate from it.
+# ```{glue:md} moons_picks_table
+# :format: myst
 # ```
+# ````
 #
 # {glue:md}`moons_picks_claim:myst`
 #

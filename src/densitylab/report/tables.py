@@ -54,6 +54,7 @@ MISSING_CELL = "—"
 #: Column kinds → default alignment. Numbers align right so their digits line up.
 KINDS = {
     "text": "left",
+    "code": "left",
     "family": "left",
     "setting": "left",
     "number": "right",
@@ -159,7 +160,7 @@ class Column:
         if _missing(value):
             return MISSING_CELL
         kind, digits = self.kind, self.digits
-        if kind == "text":
+        if kind in ("text", "code"):
             return str(value)
         if kind == "family":
             return family(value)
@@ -280,23 +281,36 @@ class Table:
     def _repr_markdown_(self) -> str:
         """A pipe table, for ``{glue:md}`` (format ``myst``) inside a ``{table}`` directive."""
 
-        def line(cells) -> str:
-            return "| " + " | ".join(_MARKDOWN_PUNCTUATION.sub(r"\\\1", c) for c in cells) + " |"
-
         columns = list(self.columns.values())
+
+        def escape(text: str, column: Column | None) -> str:
+            if column is not None and column.kind == "code":
+                return f"`{text}`"  # a code span: its content is never read as Markdown
+            return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+        def line(cells, with_kinds=True) -> str:
+            kinds = columns if with_kinds else [None] * len(columns)
+            return (
+                "| " + " | ".join(escape(c, k) for c, k in zip(cells, kinds, strict=True)) + " |"
+            )
+
         lines = [
-            line(c.header for c in columns),
+            line([c.header for c in columns], with_kinds=False),
             "| " + " | ".join(_ALIGN_RULE[c.alignment] for c in columns) + " |",
         ]
         lines += [line(row) for row in self._cells]
         return "\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:
+        def code(text: str) -> str:
+            return f"<code>{html.escape(text)}</code>"
+
         def cell(tag: str, text: str, column: Column, scope: str = "") -> str:
             align = column.alignment
             return (
                 f'<{tag}{scope} class="{_ALIGN_CLASS[align]}" style="text-align: {align}">'
-                f"{html.escape(text)}</{tag}>"
+                f"{code(text) if tag == 'td' and column.kind == 'code' else html.escape(text)}"
+                f"</{tag}>"
             )
 
         columns = list(self.columns.values())

@@ -308,3 +308,26 @@ def mmd_preview(mmd: pd.DataFrame, n_rows: int = 4):
             "mmd2": Column("MMD²", kind="number"),
         },
     )
+
+
+def parameters_table(schema):
+    """A study's parameters as the report's table: name, default, allowed values, meaning.
+
+    Examples
+    --------
+    >>> from densitylab.studies import moons
+    >>> from densitylab.studies.claims import parameters_table
+    >>> parameters_table(moons.PARAMETERS).to_frame().iloc[0].tolist()[:2]
+    ['seed', '0']
+    """
+    from densitylab.report.tables import Column, Table
+
+    return Table(
+        schema.to_frame(),
+        {
+            "parameter": Column("parameter", kind="code"),
+            "default": Column("default", kind="code"),
+            "allowed values": Column("allowed values"),
+            "meaning": Column("meaning"),
+        },
+    )
