@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import matplotlib
+import io
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 from scipy import stats
 from sklearn.ensemble import RandomForestClassifier
 
@@ -23,17 +21,11 @@ from densitylab.diagnostics import (
 )
 from densitylab.plotting import (
     plot_digit_grid,
-    plot_label_histogram,
+    plot_label_shares,
     plot_labelled_digit_grid,
 )
 from densitylab.plotting.digits import _digit_canvas
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
+from densitylab.report.figures import new_figure
 
 # --- label_balance -------------------------------------------------------------------
 
@@ -206,6 +198,10 @@ def test_balanced_batch_rejects_mismatched_labels():
 # --- plots ---------------------------------------------------------------------------
 
 
+def _renders(fig):
+    fig.savefig(io.BytesIO(), format="png")
+
+
 def test_digit_canvas_places_clipped_images_row_major():
     rng = np.random.default_rng(0)
     X = rng.normal(8.0, 10.0, size=(7, 64))  # values well outside 0–16
@@ -220,45 +216,84 @@ def test_digit_canvas_places_clipped_images_row_major():
     assert np.isnan(canvas[0]).all() and np.isnan(canvas[:, 9]).all()
 
 
-def test_plot_digit_grid_shows_a_gray_10x10_grid():
+def test_digit_canvas_leaves_room_above_each_image_for_a_label():
+    X = np.arange(2 * 64, dtype=float).reshape(2, 64) % 16
+    canvas = _digit_canvas(X, 2, 1, top=3)
+    assert canvas.shape == (2 * 12 + 1, 10)
+    np.testing.assert_array_equal(canvas[4:12, 1:9], X[0].reshape(8, 8))
+    np.testing.assert_array_equal(canvas[16:24, 1:9], X[1].reshape(8, 8))
+    assert np.isnan(canvas[12:16]).all()  # gap + label band between the two images
+
+
+def test_plot_digit_grid_shows_a_gray_grid_and_returns_its_figure():
     X = np.tile(np.arange(64.0) / 4.0, (150, 1))
-    ax = plot_digit_grid(X, title="grid")
+    fig = plot_digit_grid(X, title="grid")
+    assert isinstance(fig, Figure)
+    (ax,) = fig.axes
     (image,) = ax.get_images()
     data = np.ma.filled(image.get_array(), np.nan)
-    assert data.shape == (91, 91)
+    assert data.shape == (4 * 9 + 1, 10 * 9 + 1)  # default 4 rows of 10
     assert image.get_cmap().name.startswith("gray")
     assert image.get_clim() == (0.0, 16.0)
     assert np.nanmax(data) == 15.75 and np.nanmin(data) == 0.0
     assert ax.get_title() == "grid"
+    _renders(fig)
 
 
-def test_plot_digit_grid_rejects_wrong_shape():
+def test_plot_digit_grid_draws_into_a_given_axes():
+    fig, axes = new_figure(1, 2)
+    assert plot_digit_grid(np.zeros((20, 64)), ax=axes[0, 1], n_rows=2) is fig
+    assert axes[0, 1].get_images() and not axes[0, 0].get_images()
     with pytest.raises(ValueError, match="64"):
         plot_digit_grid(np.zeros((10, 63)))
+    with pytest.raises(ValueError, match="n_rows"):
+        plot_digit_grid(np.zeros((10, 64)), n_rows=0)
 
 
-def test_labelled_grid_writes_every_label_on_its_tile():
+def test_labelled_grid_writes_every_label_above_its_image():
     X = np.zeros((30, 64))
     labels = np.repeat([3, 1, 4], 10)
-    ax = plot_labelled_digit_grid(X, labels, n_cols=10, title="batch")
+    fig = plot_labelled_digit_grid(X, labels, n_cols=10, title="batch")
+    ax = fig.axes[0]
     assert [t.get_text() for t in ax.texts] == [str(v) for v in labels]
-    # The label of tile k sits at the top-left corner of that tile (row k // 10).
-    x, y = ax.texts[25].get_position()
-    assert 5 * 9 <= x + 0.3 < 6 * 9 and 2 * 9 <= y + 0.3 < 3 * 9
+    # Tile k (row k // 10, column k % 10) spans x in [1 + 9j, 9 + 9j) and its image
+    # y in [4 + 12i, 12 + 12i); the label sits above the image, in the band [12i, 4 + 12i).
+    for k in (0, 25, 29):
+        i, j = divmod(k, 10)
+        x, y = ax.texts[k].get_position()
+        assert 1 + 9 * j <= x < 9 + 9 * j
+        assert 12 * i < y < 4 + 12 * i
+    assert ax.get_title() == "batch"
+    _renders(fig)
     with pytest.raises(ValueError, match="labels"):
         plot_labelled_digit_grid(X, labels[:-1])
 
 
-def test_label_histogram_draws_counts_and_uniform_expectation():
-    labels = np.repeat(np.arange(10), [40, 10, 20, 20, 20, 20, 20, 20, 20, 10])
-    lb = label_balance(labels)
-    ax = plot_label_histogram(lb, title="hist")
+def test_label_shares_bars_are_the_shares_and_the_control_markers_its_shares():
+    counts = np.array([40, 10, 20, 20, 20, 20, 20, 20, 20, 10])
+    control = label_balance(np.repeat(np.arange(10), [44, 46, 45, 45, 45, 45, 45, 45, 45, 45]))
+    fig = plot_label_shares(counts, control=control)
+    ax = fig.axes[0]
     heights = [patch.get_height() for patch in ax.patches]
-    np.testing.assert_array_equal(heights, lb.counts)
-    (line,) = ax.get_lines()
-    np.testing.assert_allclose(line.get_ydata(), lb.n_samples / 10)
-    assert ax.get_legend().get_texts()[0].get_text() == "equal proportions: 20 each"
-    title = ax.get_title()
-    assert title.startswith("hist\n")
-    assert f"χ² = {lb.chi2:.1f}" in title and f"KL = {lb.kl_to_uniform:.3f}" in title
-    assert f"p = {lb.p_value:.2g}" in title
+    np.testing.assert_allclose(heights, counts / counts.sum(), rtol=1e-15)
+    markers = [line for line in ax.get_lines() if line.get_gid() == "control"][0]
+    np.testing.assert_allclose(markers.get_ydata(), control.counts / control.counts.sum())
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts == ["generated digits", "held-out digits", "equal shares (10\xa0% each)"]
+    assert ax.get_xlabel() == "predicted class"
+    assert ax.get_title() == "predicted classes of the generated digits"
+    _renders(fig)
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert "0\xa0%" in ticks and "10\xa0%" in ticks
+    # The legend is outside the data area.
+    assert not fig.legends[0].get_window_extent().overlaps(ax.get_window_extent())
+
+
+def test_label_shares_accepts_a_label_balance_and_checks_the_control():
+    balance = label_balance(np.tile(np.arange(10), 3))
+    fig = plot_label_shares(balance, title="")
+    np.testing.assert_allclose([p.get_height() for p in fig.axes[0].patches], 0.1)
+    with pytest.raises(ValueError, match="one count per class"):
+        plot_label_shares(balance, control=[1, 2, 3])
+    with pytest.raises(ValueError, match="positive total"):
+        plot_label_shares(np.zeros(10))

@@ -1,39 +1,57 @@
-"""Two-moons figures of densitylab.plotting: panels, lines, labels, log axes, guards."""
+"""Figures of densitylab.plotting: numbers drawn, scales, labels, legends, the convention.
+
+Every number a figure shows is checked against an independent computation from the
+table it was given; every figure is rendered once (warnings are errors).
+"""
 
 from __future__ import annotations
 
 import io
 import itertools
+import re
+import subprocess
+import sys
 
 import matplotlib
 
-matplotlib.use("Agg")  # headless: no display in tests
+matplotlib.use("Agg")  # headless; the package itself never touches pyplot
 
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
-from sklearn.neighbors import KernelDensity
 
+from densitylab.mmd import mmd_permutation_test
+from densitylab.models import DensityForest, GaussianKDE
 from densitylab.plotting import (
     data_bounds,
-    figure_png,
     is_log_grid,
-    plot_criteria,
     plot_density,
+    plot_fit_criterion,
+    plot_kernels,
     plot_model_gallery,
+    plot_partition,
+    plot_permutation_null,
     plot_samples,
     plot_sweep,
+    plot_sweep_panels,
+    plot_witness,
 )
+from densitylab.report.figures import new_figure
+from densitylab.report.typography import axis_label, p_value, percent
 
 SIZES = [100, 200, 500]
 VALUES = [1, 2, 3, 5, 8, 12]
+REPEATS = 4
 
 
-def _sweep_frame(kernels=("se", "imq"), repeats=3):
-    """A synthetic sweep with known means: SE mmd2 = 1/(value · n_train) + noise, IMQ half."""
+def _mmd_frame(kernels=("se", "imq"), bandwidth_names=("median",), seed=0, scale=1.0):
+    """A tidy MMD table: MMD² ≈ 1/(K·n) plus noise of sd 1e-4 (so some values < 0)."""
+    rng = np.random.default_rng(seed)
     rows = []
-    for kernel, n, value, r in itertools.product(kernels, SIZES, VALUES, range(repeats)):
+    for kernel, name, n, value, r in itertools.product(
+        kernels, bandwidth_names, SIZES, VALUES, range(REPEATS)
+    ):
         rows.append(
             {
                 "model": "GMM",
@@ -43,138 +61,382 @@ def _sweep_frame(kernels=("se", "imq"), repeats=3):
                 "repeat": r,
                 "reference": "test",
                 "kernel": kernel,
-                "bandwidth": 0.5,
-                "mmd2": (1.0 if kernel == "se" else 0.5) * (1.0 / (value * n) + 1e-4 * (r - 1)),
-                # the same log-likelihood on each kernel's row, as run_sweep writes it
-                "heldout_loglik": -1.0 - 1.0 / value + 0.01 * r,
+                "bandwidth_name": name,
+                "bandwidth": 0.8 if name == "median" else 0.12,
+                "mmd2": scale * (1.0 / (value * n) + 1e-4 * rng.standard_normal()),
             }
         )
     return pd.DataFrame(rows)
 
 
-def _data_lines(ax):
-    """Lines that carry data (not the dashed reference line)."""
-    return [line for line in ax.get_lines() if line.get_linestyle() != "--"]
+def _digits_frame(seed=1):
+    """MMD² of digits: one training size, three splits, two references."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for reference, value, r in itertools.product(
+        ("train", "heldout"), [0.01, 0.1, 1, 2], range(3)
+    ):
+        base = -5e-4 if (reference == "train" and value < 1) else 1e-3 * value
+        rows.append(
+            {
+                "model": "GaussianKDE",
+                "param": "bandwidth",
+                "value": value,
+                "n_train": 1347,
+                "repeat": r,
+                "reference": reference,
+                "kernel": "se",
+                "bandwidth_name": "median",
+                "bandwidth": 34.7,
+                "mmd2": base + 1e-5 * rng.standard_normal(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _fits_frame(column="heldout_loglik", values=None, seed=2):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for n, value, r in itertools.product(SIZES, VALUES, range(REPEATS)):
+        y = -1.0 - 1.0 / value + 0.05 * rng.standard_normal() if values is None else values(value)
+        rows.append(
+            {
+                "model": "GMM",
+                "param": "n_components",
+                "value": value,
+                "n_train": n,
+                "repeat": r,
+                column: y,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _renders(fig):
+    """Draw the figure to PNG once: layout errors and warnings surface here."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    return buffer.getbuffer().nbytes > 0
+    assert buffer.getvalue()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_plot_sweep_has_a_panel_per_kernel_and_a_line_per_train_size():
-    fig = plot_sweep(_sweep_frame(), hline=0.0)
+def _by_gid(artists, gid):
+    found = [a for a in artists if a.get_gid() == gid]
+    assert len(found) == 1, f"expected one artist {gid!r}, found {len(found)}"
+    return found[0]
+
+
+def _expected(table, column, line, level):
+    """Mean and standard error over repeats, computed directly (one x at a time)."""
+    part = table[table[line] == level]
+    xs = sorted(part["value"].unique())
+    means, ses = [], []
+    for x in xs:
+        y = part.loc[part["value"] == x, column].to_numpy()
+        means.append(sum(y) / len(y))
+        ses.append(np.sqrt(sum((y - means[-1]) ** 2) / (len(y) - 1)) / np.sqrt(len(y)))
+    return np.array(xs, dtype=float), np.array(means), np.array(ses)
+
+
+def _band_edges(collection, xs):
+    """Lower and upper edge of a fill_between band at each x."""
+    vertices = collection.get_paths()[0].vertices
+    low, high = [], []
+    for x in xs:
+        ys = vertices[np.isclose(vertices[:, 0], x, rtol=0, atol=1e-12), 1]
+        low.append(ys.min())
+        high.append(ys.max())
+    return np.array(low), np.array(high)
+
+
+def _words(label):
+    """A label without its math: what must read as words, not as column names."""
+    return re.sub(r"\$[^$]*\$", "", label)
+
+
+def _legend_texts(legend):
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def _outside(legend, ax):
+    """Whether the drawn legend's box lies entirely outside the axes' box (the data area)."""
+    box, area = legend.get_window_extent(), ax.get_window_extent()
+    return not box.overlaps(area)
+
+
+# --- plot_sweep ----------------------------------------------------------------------
+
+
+def test_plot_sweep_lines_are_means_over_repeats_and_bands_one_standard_error():
+    mmd = _mmd_frame(kernels=("se",))
+    fig = plot_sweep(mmd)
     assert isinstance(fig, Figure)
-    assert len(fig.axes) == 2
-    titles = [ax.get_title() for ax in fig.axes]
-    assert titles == ["SE (squared-exponential) kernel", "IMQ (inverse multiquadric) kernel"]
-    for ax in fig.axes:
-        assert len(_data_lines(ax)) == len(SIZES)
-        assert ax.get_xlabel() == "number of components K"
-        assert len(ax.collections) == len(SIZES)  # one spread band per line
-    assert fig.axes[0].get_ylabel() == "MMD²"
-    assert [t.get_text() for t in fig.axes[-1].get_legend().get_texts()] == [
-        "n = 100",
-        "n = 200",
-        "n = 500",
+    ax = fig.axes[0]
+    for n in SIZES:
+        xs, mean, se = _expected(mmd, "mmd2", "n_train", n)
+        line = _by_gid(ax.get_lines(), f"mean:{n}")
+        np.testing.assert_array_equal(line.get_xdata(), xs)
+        np.testing.assert_allclose(line.get_ydata(), mean, rtol=1e-12)
+        low, high = _band_edges(_by_gid(ax.collections, f"band:{n}"), xs)
+        np.testing.assert_allclose(low, mean - se, rtol=1e-9, atol=1e-15)
+        np.testing.assert_allclose(high, mean + se, rtol=1e-9, atol=1e-15)
+    _renders(fig)
+
+
+def test_plot_sweep_labels_in_words_and_symbols_and_a_legend_outside():
+    fig = plot_sweep(_mmd_frame(kernels=("imq",)), floor=-2e-5)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == axis_label("n_components") == "number of components $K$"
+    assert "_" not in _words(ax.get_xlabel())
+    assert ax.get_ylabel() == "MMD²"
+    assert ax.get_title() == "GMM, IMQ kernel, σ\u00a0=\u00a00.80 (median heuristic)"
+    (legend,) = fig.legends  # the figure holds this one panel: its legend goes below
+    assert _legend_texts(legend) == [
+        "$n = 100$",
+        "$n = 200$",
+        "$n = 500$",
+        "perfect generator",
+        "±1 standard error (4 repeats)",
     ]
-    assert _renders(fig)
+    _renders(fig)
+    assert _outside(legend, ax)
 
 
-def test_plot_sweep_lines_are_the_means_over_repeats_and_bands_the_spread():
-    df = _sweep_frame(kernels=("se",))
-    fig = plot_sweep(df, spread="std")
+def test_plot_sweep_draws_into_a_given_axes_with_its_legend_beside_it():
+    fig, axes = new_figure(1, 2)
+    returned = plot_sweep(_mmd_frame(kernels=("se",)), ax=axes[0, 1], title="")
+    assert returned is fig
+    assert not axes[0, 0].get_lines() and axes[0, 1].get_lines()
+    assert axes[0, 1].get_title() == ""
+    _renders(fig)
+    assert _outside(axes[0, 1].get_legend(), axes[0, 1])
+
+
+def test_plot_sweep_floor_is_a_dashed_line_at_the_perfect_generators_mean():
+    fig = plot_sweep(_mmd_frame(kernels=("se",)), floor=3e-5)
+    floor = _by_gid(fig.axes[0].get_lines(), "floor")
+    assert floor.get_linestyle() == "--"
+    np.testing.assert_array_equal(floor.get_ydata(), [3e-5, 3e-5])
+
+
+def test_plot_sweep_uses_a_symlog_axis_at_the_noise_level_when_values_span_decades():
+    mmd = _mmd_frame(kernels=("se",))
+    ax = plot_sweep(mmd).axes[0]
+    assert ax.get_yscale() == "symlog"
+    ses = np.concatenate([_expected(mmd, "mmd2", "n_train", n)[2] for n in SIZES])
+    rule = 10.0 ** np.floor(np.log10(np.median(ses)))  # documented: median se, rounded down
+    assert ax.yaxis.get_transform().linthresh == pytest.approx(rule)
+    # A value given is used as it is.
+    ax = plot_sweep(mmd, linthresh=3e-4).axes[0]
+    assert ax.get_yscale() == "symlog"
+    assert ax.yaxis.get_transform().linthresh == 3e-4
+
+
+def test_plot_sweep_stays_linear_when_nothing_is_squashed_near_zero():
+    mmd = _mmd_frame(kernels=("se",)).assign(mmd2=lambda d: 0.01 + 0.001 * (d["value"] % 2))
+    ax = plot_sweep(mmd).axes[0]
+    assert ax.get_yscale() == "linear"
+
+
+def test_plot_sweep_tick_labels_use_the_true_minus_and_powers_of_ten():
+    fig = plot_sweep(_digits_frame().query("reference == 'train'"))
+    _renders(fig)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text()]
+    assert any(label.startswith("\u2212") for label in labels)
+    assert not any("-" in label for label in labels)
+    assert "0" in labels and any("10" in label for label in labels)
+
+
+def test_plot_sweep_log_x_axis_for_log_like_grids_ticks_at_the_grid():
+    fig = plot_sweep(_mmd_frame(kernels=("se",)))
     ax = fig.axes[0]
-    for line, n in zip(_data_lines(ax), SIZES, strict=True):
-        expected = [1.0 / (v * n) for v in VALUES]  # the repeat noise averages to zero
-        np.testing.assert_allclose(line.get_ydata(), expected, rtol=1e-12)
-        np.testing.assert_array_equal(line.get_xdata(), VALUES)
-    # Band of ±1 sd of (-1e-4, 0, 1e-4): sd = 1e-4, so the band is 2e-4 high everywhere.
-    band = ax.collections[0].get_paths()[0].vertices
-    assert np.ptp(band[:, 1]) == pytest.approx(2e-4 + 1.0 / 100 - 1.0 / 1200, rel=1e-9)
+    assert ax.get_xscale() == "log"
+    np.testing.assert_array_equal(ax.xaxis.get_minor_locator().locs, VALUES)  # every setting
+    _renders(fig)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3", "5", "8", "12"]
 
 
-def test_plot_sweep_uses_log_axis_for_logarithmic_grids_only():
-    assert plot_sweep(_sweep_frame()).axes[0].get_xscale() == "log"
-    evenly = {v: i + 1 for i, v in enumerate(VALUES)}  # 1, 2, …, 6: a linear grid
-    linear = _sweep_frame().assign(value=lambda d: d["value"].map(evenly))
-    assert plot_sweep(linear).axes[0].get_xscale() == "linear"
-    assert plot_sweep(_sweep_frame(), logx=False).axes[0].get_xscale() == "linear"
+def test_plot_sweep_lines_per_reference_for_digits():
+    mmd = _digits_frame()
+    fig = plot_sweep(mmd, line="reference")
+    ax = fig.axes[0]
+    assert _legend_texts(fig.legends[0])[:2] == ["vs held-out digits", "vs training digits"]
+    held, train = (_by_gid(ax.get_lines(), f"mean:{r}") for r in ("heldout", "train"))
+    assert held.get_color() != train.get_color()
+    assert held.get_linestyle() != train.get_linestyle()
+    xs, mean, _ = _expected(mmd, "mmd2", "reference", "train")
+    np.testing.assert_allclose(train.get_ydata(), mean, rtol=1e-12)
+    assert ax.get_xlabel() == axis_label("bandwidth")
+    _renders(fig)
 
 
-def test_plot_sweep_single_panel_for_a_deduplicated_criterion():
-    # heldout_loglik is repeated on both kernels' rows: identical values are fine.
-    fig = plot_sweep(_sweep_frame(), y="heldout_loglik", panel=None)
-    assert len(fig.axes) == 1
-    assert len(_data_lines(fig.axes[0])) == len(SIZES)
-    assert fig.axes[0].get_ylabel() == "held-out mean log-density"
+@pytest.mark.parametrize(
+    ("frame", "kwargs", "match"),
+    [
+        (_mmd_frame(), {}, r"2 kernels \('se', 'imq'\); select one.*plot_sweep_panels"),
+        (_mmd_frame(("se",), ("median", "original")), {}, "2 named bandwidths"),
+        (_digits_frame(), {}, r"2 references \('train', 'heldout'\)"),
+        (_mmd_frame(("se",)), {"line": None}, r"3 training sizes \(100, 200, 500\)"),
+        (
+            pd.concat([_mmd_frame(("se",)), _mmd_frame(("se",)).assign(model="GaussianKDE")]),
+            {},
+            "2 model families",
+        ),
+    ],
+)
+def test_plot_sweep_refuses_to_average_different_quantities(frame, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plot_sweep(frame, **kwargs)
 
 
-def test_plot_sweep_refuses_to_average_different_quantities():
-    df = _sweep_frame()
-    with pytest.raises(ValueError, match="select one"):
-        plot_sweep(df, panel=None)  # two kernels' MMD² would be mixed as repeats
-
-
-def test_plot_sweep_rejects_missing_columns_and_bad_spread():
+def test_plot_sweep_rejects_bad_arguments():
     with pytest.raises(ValueError, match="no column"):
-        plot_sweep(_sweep_frame(), y="nope")
-    with pytest.raises(ValueError, match="spread"):
-        plot_sweep(_sweep_frame(), spread="iqr")
+        plot_sweep(_mmd_frame(("se",)).drop(columns="mmd2"))
+    with pytest.raises(ValueError, match="line must be"):
+        plot_sweep(_mmd_frame(("se",)), line="kernel")
+    with pytest.raises(ValueError, match="linthresh"):
+        plot_sweep(_mmd_frame(("se",)), linthresh=-1.0)
+    with pytest.raises(ValueError, match="several rows"):
+        plot_sweep(pd.concat([_mmd_frame(("se",))] * 2))
 
 
-def test_plot_sweep_line_per_model_against_train_size():
-    df = pd.concat(
-        [
-            _sweep_frame(kernels=("se",)).query("value == 1").assign(model="SingleGaussian"),
-            _sweep_frame(kernels=("se",)).query("value == 1"),
-        ]
-    )
-    fig = plot_sweep(df, x="n_train", line="model")
-    ax = fig.axes[0]
-    assert len(_data_lines(ax)) == 2
-    assert ax.get_xlabel() == "training set size"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["GMM", "SingleGaussian"]
+# --- plot_sweep_panels ---------------------------------------------------------------
 
 
-def test_plot_criteria_one_panel_per_column():
-    df = _sweep_frame().query("kernel == 'se'")
-    fig = plot_criteria(df, ["mmd2", "heldout_loglik"])
-    assert [ax.get_ylabel() for ax in fig.axes] == ["MMD²", "held-out mean log-density"]
+def test_plot_sweep_panels_one_panel_per_kernel_one_legend_below():
+    mmd = _mmd_frame(bandwidth_names=("median", "original"))
+    fig = plot_sweep_panels(mmd, floors={"se": 1e-5, "imq": -1e-5})
+    assert [ax.get_title() for ax in fig.axes] == ["SE kernel", "IMQ kernel"]
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    (legend,) = fig.legends
+    assert _legend_texts(legend)[:3] == ["$n = 100$", "$n = 200$", "$n = 500$"]
+    for ax, kernel, floor in zip(fig.axes, ("se", "imq"), (1e-5, -1e-5), strict=True):
+        part = mmd[(mmd["kernel"] == kernel) & (mmd["bandwidth_name"] == "median")]
+        _, mean, _ = _expected(part, "mmd2", "n_train", 200)
+        np.testing.assert_allclose(_by_gid(ax.get_lines(), "mean:200").get_ydata(), mean)
+        assert _by_gid(ax.get_lines(), "floor").get_ydata()[0] == floor
+    assert fig.get_suptitle() == "GMM, σ\u00a0=\u00a00.80 (median heuristic)"
+    _renders(fig)
     for ax in fig.axes:
-        assert len(_data_lines(ax)) == len(SIZES)
-        assert ax.get_xlabel() == "number of components K"
-    assert _renders(fig)
+        assert _outside(legend, ax)
 
 
-def test_plot_criteria_skips_minus_inf_means_without_warnings():
-    df = _sweep_frame().query("kernel == 'se'").assign(heldout_loglik=-np.inf)
-    fig = plot_criteria(df, ["heldout_loglik"])
-    for line in _data_lines(fig.axes[0]):
-        assert np.isnan(line.get_ydata()).all()
-    assert _renders(fig)
+def test_plot_sweep_panels_selects_the_named_bandwidth_and_names_what_is_missing():
+    mmd = _mmd_frame(bandwidth_names=("median", "original"))
+    fig = plot_sweep_panels(mmd, bandwidth_name="original", kernels=("imq",), line="n_train")
+    assert len(fig.axes) == 1 and fig.axes[0].get_title() == "IMQ kernel"
+    with pytest.raises(ValueError, match="no bandwidth_name 'h=1'"):
+        plot_sweep_panels(mmd, bandwidth_name="h=1")
+    with pytest.raises(ValueError, match=r"kernel\(s\) \['gauss'\]"):
+        plot_sweep_panels(mmd, kernels=("se", "gauss"))
 
 
-def test_plot_criteria_a_row_per_model_each_with_its_own_axis():
-    gmm = _sweep_frame(kernels=("se",))
-    kde = gmm.assign(model="GaussianKDE", param="bandwidth", value=gmm["value"] / 20)
-    fig = plot_criteria(pd.concat([gmm, kde]), ["mmd2", "heldout_loglik"], row="model")
-    axes = np.array(fig.axes).reshape(2, 2)
-    assert [ax.get_title() for ax in axes[:, 0]] == ["GMM", "GaussianKDE"]
-    assert [ax.get_xlabel() for ax in axes[:, 0]] == ["number of components K", "KDE bandwidth h"]
-    np.testing.assert_allclose(_data_lines(axes[1, 0])[0].get_xdata(), np.array(VALUES) / 20)
-    with pytest.raises(ValueError, match="xlabels needs one label per row"):
-        plot_criteria(pd.concat([gmm, kde]), ["mmd2"], row="model", xlabels=["K"])
+# --- plot_fit_criterion --------------------------------------------------------------
+
+
+def test_fit_criterion_log_likelihood_as_it_is_mean_and_band():
+    fits = _fits_frame()
+    fig = plot_fit_criterion(fits, "heldout_loglik")
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "held-out log-likelihood [nats per point]"
+    assert "higher is better" in ax.get_title()
+    xs, mean, se = _expected(fits, "heldout_loglik", "n_train", 500)
+    np.testing.assert_allclose(_by_gid(ax.get_lines(), "mean:500").get_ydata(), mean)
+    low, high = _band_edges(_by_gid(ax.collections, "band:500"), xs)
+    np.testing.assert_allclose(high - low, 2 * se, rtol=1e-9)
+    assert ax.get_yscale() == "linear"  # about −2 … −1.1: nothing to stretch
+    _renders(fig)
+
+
+def test_fit_criterion_log_likelihood_over_many_decades_gets_a_symlog_axis():
+    fits = _fits_frame(values=lambda v: -(10.0 ** (9 - v)) - 100.0)  # −10⁸ … −100
+    ax = plot_fit_criterion(fits.query("n_train == 100"), "heldout_loglik", line=None).axes[0]
+    assert ax.get_yscale() == "symlog"
+    assert ax.yaxis.get_transform().linthresh == 100.0
+    assert ax.get_ylim()[1] < 0  # no empty positive half above all-negative values
+
+
+def test_fit_criterion_skips_minus_infinity_and_says_so():
+    fits = _fits_frame()
+    fits.loc[(fits["value"] == 12) & (fits["repeat"] == 0), "heldout_loglik"] = -np.inf
+    fig = plot_fit_criterion(fits, "heldout_loglik")
+    ax = fig.axes[0]
+    for n in SIZES:  # value 12 has a −∞ repeat in every size: its mean is left out
+        np.testing.assert_array_equal(
+            _by_gid(ax.get_lines(), f"mean:{n}").get_xdata(), VALUES[:-1]
+        )
+    assert "3 settings not drawn (−∞: held-out points at zero density)" in _legend_texts(
+        fig.legends[0]
+    )
+    _renders(fig)
+
+
+def test_fit_criterion_all_minus_infinity_leaves_a_note_not_an_error():
+    fig = plot_fit_criterion(_fits_frame(values=lambda v: -np.inf), "heldout_loglik")
+    ax = fig.axes[0]
+    assert not ax.get_lines()
+    assert "−∞" in _by_gid(ax.texts, "empty-note").get_text()
+    _renders(fig)
+    assert not [t.get_text() for t in ax.get_yticklabels() if t.get_text()]  # no false scale
+
+
+def test_fit_criterion_copy_share_on_a_percent_axis_with_the_expected_share():
+    fits = _fits_frame("copy_share", values=lambda v: 0.02 * v)
+    fig = plot_fit_criterion(fits, "copy_share", reference=0.05)
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "share flagged as copies"
+    reference = _by_gid(ax.get_lines(), "reference")
+    np.testing.assert_array_equal(reference.get_ydata(), [0.05, 0.05])
+    assert "expected without copying (5\u00a0%)" in _legend_texts(fig.legends[0])
+    _renders(fig)
+    ticks = [(t.get_position()[1], t.get_text()) for t in ax.get_yticklabels() if t.get_text()]
+    assert ticks and all(text.endswith("\u00a0%") for _, text in ticks)
+    for value, text in ticks:
+        if 0 <= value <= 1:
+            assert text == percent(value, 3, trim=True)
+
+
+def test_fit_criterion_ct_band_and_zero_line_stay_visible_among_large_values():
+    fits = _fits_frame("ct_statistic", values=lambda v: -400.0 / v)
+    fig = plot_fit_criterion(fits, "ct_statistic", band=(-3, 3), reference=0)
+    ax = fig.axes[0]
+    band = _by_gid(ax.patches, "band-region")
+    assert (band.get_y(), band.get_y() + band.get_height()) == (-3, 3)
+    assert ax.get_yscale() == "symlog" and ax.yaxis.get_transform().linthresh == 3
+    texts = _legend_texts(fig.legends[0])
+    assert "neither copying nor over-dispersed" in texts
+    assert "as close as new data ($C_T = 0$)" in texts
+    _renders(fig)
+
+
+def test_fit_criterion_missing_values_are_named_as_missing():
+    fits = _fits_frame("ct_statistic", values=lambda v: np.nan if v > 5 else -1.0)
+    fig = plot_fit_criterion(fits, "ct_statistic", title="")
+    assert "6 settings not drawn (missing (not computed))" in _legend_texts(fig.legends[0])
+    fig = plot_fit_criterion(_fits_frame("ct_statistic", values=lambda v: np.nan), "ct_statistic")
+    assert "missing (not computed)" in _by_gid(fig.axes[0].texts, "empty-note").get_text()
+
+
+def test_fit_criterion_rejects_unknown_columns_and_mixed_families():
+    with pytest.raises(ValueError, match="column must be one of"):
+        plot_fit_criterion(_fits_frame(), "fit_seconds")
+    mixed = pd.concat([_fits_frame(), _fits_frame().assign(model="GaussianKDE")])
+    with pytest.raises(ValueError, match="2 model families"):
+        plot_fit_criterion(mixed, "heldout_loglik")
+    with pytest.raises(ValueError, match="band must be two different finite numbers"):
+        plot_fit_criterion(_fits_frame("ct_statistic"), "ct_statistic", band=(3,))
 
 
 def test_is_log_grid():
     assert is_log_grid([10, 20, 30, 50, 80])
     assert is_log_grid([0.05, 0.1, 0.2, 0.3])
     assert is_log_grid([1, 10])
+    assert is_log_grid([0.01, 0.1, 0.5, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4])  # two decades
     assert not is_log_grid([0.1, 0.2, 0.3, 0.4])
     assert not is_log_grid([0, 1, 10, 100])
     assert not is_log_grid([5])
+
+
+# --- 2-D figures ---------------------------------------------------------------------
 
 
 def _moons_like(seed, n):
@@ -183,57 +445,134 @@ def _moons_like(seed, n):
     return np.column_stack([np.cos(t), np.sin(t)]) + 0.1 * rng.standard_normal((n, 2))
 
 
-def test_plot_density_leaves_zero_density_blank():
-    class Box:  # density 1 on the unit square, 0 elsewhere
-        def score_samples(self, X):
-            inside = np.all((X >= 0) & (X <= 1), axis=1)
-            return np.where(inside, 0.0, -np.inf)
+def _witness_direct(X, Y, T, kernel="se", bandwidth=1.0):
+    """The witness from its definition, one point at a time: the tests' reference."""
 
-    fig = plot_density(Box(), np.array([[0.5, 0.5]]), bounds=((-1, 2), (-1, 2)), grid_size=61)
-    filled = fig.axes[0].collections[0]
-    assert min(filled.levels) > 0  # nothing is drawn where the density is 0
-    assert _renders(fig)
+    def k(t, A):
+        d2 = ((A - t) ** 2).sum(axis=1) / bandwidth**2
+        return np.exp(-d2) if kernel == "se" else (1.0 + d2) ** -0.5
+
+    return np.array([k(t, X).mean() - k(t, Y).mean() for t in T])
 
 
-def test_plot_density_contours_training_points_and_labels():
-    X = _moons_like(0, 200)
-    kde = KernelDensity(bandwidth=0.2).fit(X)
-    fig = plot_density(kde, X, title="KDE", grid_size=50)
-    main, colorbar = fig.axes
-    assert main.get_xlabel() == "$x_1$" and main.get_ylabel() == "$x_2$"
-    assert main.get_title() == "KDE"
-    assert colorbar.get_ylabel() == "density"
-    offsets = [c for c in main.collections if len(c.get_offsets()) == 200]
-    assert len(offsets) == 1  # the training points
-    assert _renders(fig)
+@pytest.fixture
+def witness_available(monkeypatch):
+    """``densitylab.mmd.witness``; until the statistics round adds it, the direct formula."""
+    import densitylab.mmd
+
+    if not hasattr(densitylab.mmd, "witness"):
+        monkeypatch.setattr(densitylab.mmd, "witness", _witness_direct, raising=False)
 
 
-def test_plot_samples_two_labelled_scatters():
-    fig = plot_samples(_moons_like(1, 300), _moons_like(2, 400), title="generated vs test")
-    ax = fig.axes[0]
-    sizes = sorted(len(c.get_offsets()) for c in ax.collections)
-    assert sizes == [300, 400]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["test", "generated"]
-    assert ax.get_xlabel() == "$x_1$" and ax.get_ylabel() == "$x_2$"
+class _Box:
+    """Density 1 on the unit square, 0 elsewhere."""
+
+    def score_samples(self, X):
+        inside = np.all((X >= 0) & (X <= 1), axis=1)
+        return np.where(inside, 0.0, -np.inf)
+
+
+def test_plot_density_contours_with_zero_density_blank_and_points_on_top():
+    fig = plot_density(_Box(), np.array([[0.5, 0.5]] * 3), bounds=((-1, 2), (-1, 2)), grid_size=61)
+    (ax,) = fig.axes
+    filled = ax.collections[0]
+    bar = filled.colorbar.ax
+    assert 0 < min(filled.levels) < 1e-300  # only an exactly zero density stays white
+    assert max(filled.levels) >= 1.0
+    assert _by_gid(ax.collections, "train").get_offsets().shape == (3, 2)
+    assert (ax.get_xlabel(), ax.get_ylabel(), bar.get_ylabel()) == ("$x_1$", "$x_2$", "density")
+    _renders(fig)
+    assert _outside(fig.legends[0], ax)
+
+
+def test_plot_samples_two_samples_legend_outside_and_ax_convention():
+    fig, axes = new_figure(1, 2)
+    returned = plot_samples(_moons_like(1, 300), _moons_like(2, 400), ax=axes[0, 0])
+    ax = axes[0, 0]
+    assert returned is fig and not axes[0, 1].collections
+    assert _by_gid(ax.collections, "generated").get_offsets().shape == (300, 2)
+    assert _by_gid(ax.collections, "test").get_offsets().shape == (400, 2)
+    assert _legend_texts(ax.get_legend()) == ["generated", "test"]
+    assert ax.get_title() == "generated vs test points"
+    _renders(fig)
+    assert _outside(ax.get_legend(), ax)
     with pytest.raises(ValueError, match="X_generated"):
         plot_samples(np.zeros((5, 3)), _moons_like(2, 10))
 
 
-def test_plot_model_gallery_a_row_per_model_with_outer_labels():
-    X_train, X_test = _moons_like(3, 150), _moons_like(4, 200)
-    models = {f"KDE h={h}": KernelDensity(bandwidth=h).fit(X_train) for h in (0.1, 0.3, 0.5)}
-    generated = {name: m.sample(100, random_state=0) for name, m in models.items()}
-    fig = plot_model_gallery(models, X_train, generated, X_test, grid_size=40)
-    axes = np.array(fig.axes).reshape(3, 2)
-    assert [ax.get_title() for ax in axes[:, 0]] == list(models)
-    assert [ax.get_title() for ax in axes[:, 1]] == ["generated vs test", "", ""]
-    assert all(ax.get_xlabel() == "$x_1$" for ax in axes[-1])
-    assert all(ax.get_ylabel() == "$x_2$" for ax in axes[:, 0])
-    for ax in axes[:, 1]:  # generated over test, 100 and 200 points
-        assert sorted(len(c.get_offsets()) for c in ax.collections) == [100, 200]
-    assert _renders(fig)
-    with pytest.raises(ValueError, match="same keys"):
-        plot_model_gallery(models, X_train, {"other": X_test}, X_test)
+@pytest.mark.usefixtures("witness_available")
+@pytest.mark.parametrize("kernel", ["se", "imq"])
+def test_plot_witness_image_is_the_witness_on_its_grid_with_symmetric_colours(kernel):
+    X, Y = _moons_like(3, 150) + [0.2, 0.0], _moons_like(4, 120)
+    fig = plot_witness(X, Y, bandwidth=0.3, kernel=kernel, grid_size=25)
+    ax = fig.axes[0]
+    (image,) = ax.get_images()
+    data = np.asarray(image.get_array())
+    # Pixel [i, j] is centred on (xs[j], ys[i]) of an evenly spaced grid inside the extent.
+    x0, x1, y0, y1 = image.get_extent()
+    xs = x0 + (np.arange(25) + 0.5) * (x1 - x0) / 25
+    ys = y0 + (np.arange(25) + 0.5) * (y1 - y0) / 25
+    GX, GY = np.meshgrid(xs, ys)
+    expected = _witness_direct(X, Y, np.column_stack([GX.ravel(), GY.ravel()]), kernel, 0.3)
+    np.testing.assert_allclose(data.ravel(), expected, rtol=1e-10, atol=1e-15)
+    low, high = image.get_clim()
+    assert low == -high == -np.abs(data).max()
+    assert image.get_cmap().name.startswith("RdBu")
+    label = image.colorbar.ax.get_ylabel()
+    assert "too many" in label and "too few" in label
+    _renders(fig)
+
+
+def test_plot_partition_cells_tile_the_bounds_and_hold_their_leaves_points():
+    X = _moons_like(5, 400)
+    tree = DensityForest(n_trees=1, n_min=15, random_state=0).fit(X).trees_[0]
+    bounds = data_bounds(X)
+    fig = plot_partition(tree, X, bounds=bounds)
+    ax = fig.axes[0]
+    cells = [p for p in ax.patches if p.get_gid() == "cell"]
+    assert len(cells) == tree.n_leaves
+    boxes = [
+        (c.get_x(), c.get_x() + c.get_width(), c.get_y(), c.get_y() + c.get_height())
+        for c in cells
+    ]
+    area = (bounds[0][1] - bounds[0][0]) * (bounds[1][1] - bounds[1][0])
+    assert sum((b[1] - b[0]) * (b[3] - b[2]) for b in boxes) == pytest.approx(area, rel=1e-12)
+    for a, b in itertools.combinations(boxes, 2):  # no two cells share area
+        overlap_x = min(a[1], b[1]) - max(a[0], b[0])
+        overlap_y = min(a[3], b[3]) - max(a[2], b[2])
+        assert min(overlap_x, overlap_y) <= 1e-12
+    # Each point lies in the cell of the leaf the tree sends it to (cells in leaf order).
+    leaf = tree.apply(X)
+    for point, index in zip(X[::7], leaf[::7], strict=True):
+        x_lo, x_hi, y_lo, y_hi = boxes[index]
+        assert x_lo <= point[0] <= x_hi and y_lo <= point[1] <= y_hi
+    means = _by_gid(ax.get_lines(), "leaf-means")
+    assert len(means.get_xdata()) == tree.n_leaves
+    assert ax.get_title() == f"one density tree: {tree.n_leaves} leaves"
+    _renders(fig)
+
+
+def test_plot_model_gallery_two_models_per_row_shared_legend():
+    X_train, X_test = _moons_like(6, 150), _moons_like(7, 200)
+    fitted = {f"KDE, $h = {h}$": GaussianKDE(bandwidth=h).fit(X_train) for h in (0.1, 0.3, 0.5)}
+    generated = {name: m.sample(100, random_state=0) for name, m in fitted.items()}
+    fig = plot_model_gallery(fitted, X_train, generated, X_test, grid_size=30)
+    assert isinstance(fig, Figure)
+    titles = [sub.get_suptitle() for sub in fig.subfigs]
+    assert titles == [*fitted, ""]
+    assert len(fig.axes) == 2 * len(fitted)
+    legend = fig.subfigs[-1].legends[0]  # in the free slot beside the last model
+    assert _legend_texts(legend) == [
+        "density (darker: higher)",
+        "training points",
+        "generated points",
+        "test points",
+    ]
+    samples_ax = fig.subfigs[0].axes[1]
+    assert _by_gid(samples_ax.collections, "generated").get_offsets().shape == (100, 2)
+    _renders(fig)
+    with pytest.raises(ValueError, match="same titles"):
+        plot_model_gallery(fitted, X_train, {"other": X_test}, X_test)
 
 
 def test_data_bounds_pads_every_side():
@@ -241,21 +580,84 @@ def test_data_bounds_pads_every_side():
     assert (x0, x1, y0, y1) == pytest.approx((-0.1, 2.1, -1.1, 1.1))
 
 
-def test_plot_sweep_reference_line_per_panel():
-    fig = plot_sweep(_sweep_frame(), hline={"se": -1e-4, "imq": -2e-4})
-    heights = {
-        ax.get_title().split(" ")[0]: [
-            line.get_ydata()[0] for line in ax.get_lines() if line.get_linestyle() == "--"
-        ]
-        for ax in fig.axes
+# --- pictures of the ideas -----------------------------------------------------------
+
+
+def test_plot_kernels_curves_are_the_kernel_formulas_and_sigma_is_marked():
+    fig = plot_kernels(0.8, other={"original study": 0.12})
+    ax = fig.axes[0]
+    se, imq = _by_gid(ax.get_lines(), "se"), _by_gid(ax.get_lines(), "imq")
+    d = se.get_xdata()
+    assert d[0] == 0 and d[-1] == pytest.approx(3.2)  # four times the largest σ
+    np.testing.assert_allclose(se.get_ydata(), np.exp(-(d**2) / 0.8**2), rtol=1e-14)
+    np.testing.assert_allclose(imq.get_ydata(), (1 + d**2 / 0.8**2) ** -0.5, rtol=1e-14)
+    np.testing.assert_array_equal(_by_gid(ax.get_lines(), "sigma").get_xdata(), [0.8, 0.8])
+    other = _by_gid(ax.get_lines(), "other:original study")
+    np.testing.assert_array_equal(other.get_xdata(), [0.12, 0.12])
+    texts = _legend_texts(fig.legends[0])
+    assert "$\\sigma = 0.80$ (median heuristic)" in texts
+    assert "$\\sigma = 0.12$ (original study)" in texts
+    assert "_" not in _words(ax.get_xlabel())
+    _renders(fig)
+
+
+def test_plot_permutation_null_histogram_and_observed_line():
+    rng = np.random.default_rng(0)
+    result = mmd_permutation_test(
+        rng.normal(0.4, 1, (50, 2)), rng.normal(0, 1, (50, 2)), n_permutations=199, random_state=0
+    )
+    fig = plot_permutation_null(result)
+    ax = fig.axes[0]
+    observed = _by_gid(ax.get_lines(), "observed")
+    np.testing.assert_array_equal(observed.get_xdata(), [result.statistic] * 2)
+    heights = [p.get_height() for p in ax.patches]
+    assert sum(heights) == 199
+    assert any(p_value(result.p_value) in text for text in _legend_texts(fig.legends[0]))
+    assert ax.get_xlabel() == "MMD²"
+    _renders(fig)
+
+
+# --- the convention, everywhere ------------------------------------------------------
+
+
+def _builders():
+    X, Y = _moons_like(8, 80), _moons_like(9, 90)
+    kde = GaussianKDE(bandwidth=0.3).fit(X)
+    tree = DensityForest(n_trees=1, n_min=10, random_state=0).fit(X).trees_[0]
+    result = mmd_permutation_test(X, Y, n_permutations=50, random_state=0)
+    return {
+        "plot_sweep": lambda ax: plot_sweep(_mmd_frame(("se",)), ax=ax),
+        "plot_fit_criterion": lambda ax: plot_fit_criterion(
+            _fits_frame(), "heldout_loglik", ax=ax
+        ),
+        "plot_density": lambda ax: plot_density(kde, X, ax=ax, grid_size=20),
+        "plot_samples": lambda ax: plot_samples(X, Y, ax=ax),
+        "plot_witness": lambda ax: plot_witness(X, Y, ax=ax, bandwidth=0.5, grid_size=20),
+        "plot_partition": lambda ax: plot_partition(tree, X, ax=ax),
+        "plot_kernels": lambda ax: plot_kernels(0.5, ax=ax),
+        "plot_permutation_null": lambda ax: plot_permutation_null(result, ax=ax),
     }
-    assert heights == {"SE": [-1e-4], "IMQ": [-2e-4]}
 
 
-def test_figure_png_is_a_deterministic_png():
-    X = _moons_like(5, 50)
-    first = figure_png(plot_samples(X, X + 1.0))
-    second = figure_png(plot_samples(X, X + 1.0))
-    assert first[:8] == b"\x89PNG\r\n\x1a\n"
-    assert first == second
-    assert first != figure_png(plot_samples(X, X + 2.0))
+@pytest.mark.usefixtures("witness_available")
+@pytest.mark.parametrize("name", list(_builders()))
+def test_every_panel_function_draws_into_a_given_axes_or_its_own_figure(name):
+    build = _builders()[name]
+    own = build(None)
+    assert isinstance(own, Figure) and own.canvas.manager is None  # not pyplot's
+    fig, axes = new_figure(2, 1)
+    assert build(axes[1, 0]) is fig
+    assert axes[1, 0].has_data() and not axes[0, 0].has_data()
+    _renders(fig)
+
+
+def test_plotting_never_imports_pyplot():
+    code = (
+        "import sys, numpy as np\n"
+        "import densitylab.plotting as p\n"
+        "p.plot_kernels(1.0)\n"
+        "p.plot_samples(np.zeros((3, 2)), np.ones((3, 2)))\n"
+        "print('matplotlib.pyplot' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -1,63 +1,59 @@
-"""Figures of the report, in one consistent style.
+"""Figures of the report, one convention for all: ``ax=None`` in, a Figure out.
 
-Two-moons figures (this part) return a :class:`matplotlib.figure.Figure` built
-without pyplot, so a notebook decides where it appears (``glue`` or display)
-and no figure is left open in pyplot's registry:
+Every single-panel function takes ``ax=None``: it draws into the given Axes, or into a
+new figure from :func:`densitylab.report.figures.new_figure` (no pyplot, as wide as the
+book's column, fonts readable there), and returns the
+:class:`~matplotlib.figure.Figure` it drew on. Multi-panel functions make their own
+figure and return it. Legends sit outside the data; axes are named in words and
+symbols; tick labels follow the report's number style.
 
-* :func:`plot_sweep` — a criterion against a hyper-parameter, mean over repeats
-  with a band for their spread, one panel per kernel and one line per train size;
-* :func:`plot_criteria` — several criteria of one sweep side by side (e.g. MMD²
-  beside the held-out log-likelihood);
-* :func:`plot_density`, :func:`plot_samples`, :func:`plot_model_gallery` — a
-  fitted 2-D density with its training points, and generated against test points.
-
-The style lives in :data:`STYLE` (applied with :func:`style_context`); colours of
-training sizes come from one colormap, so a size keeps its colour in every figure.
-The digits figures follow at the end of the module.
+* :mod:`~densitylab.plotting.sweeps` — :func:`plot_sweep`, :func:`plot_sweep_panels`
+  (MMD² against the swept value, mean ±1 standard error over repeats, symmetric-log
+  axis) and :func:`plot_fit_criterion` (held-out log-likelihood, copy checks, C_T);
+* :mod:`~densitylab.plotting.densities` — 2-D pictures: :func:`plot_density`,
+  :func:`plot_samples`, :func:`plot_witness`, :func:`plot_partition`,
+  :func:`plot_model_gallery`, :func:`data_bounds`;
+* :mod:`~densitylab.plotting.digits` — :func:`plot_digit_grid`,
+  :func:`plot_labelled_digit_grid`, :func:`plot_label_shares`;
+* :mod:`~densitylab.plotting.ideas` — teaching pictures: :func:`plot_kernels`,
+  :func:`plot_permutation_null`.
 """
 
-from densitylab.plotting._style import (
-    COLUMN_LABELS,
-    GENERATED_COLOR,
-    KERNEL_NAMES,
-    LINE_CMAP,
-    STYLE,
-    TEST_COLOR,
-    TRAIN_COLOR,
-    figure_png,
-    style_context,
-)
 from densitylab.plotting.densities import (
     data_bounds,
     plot_density,
     plot_model_gallery,
+    plot_partition,
     plot_samples,
+    plot_witness,
 )
 from densitylab.plotting.digits import (
     plot_digit_grid,
-    plot_label_histogram,
+    plot_label_shares,
     plot_labelled_digit_grid,
 )
-from densitylab.plotting.sweeps import is_log_grid, plot_criteria, plot_sweep
+from densitylab.plotting.ideas import plot_kernels, plot_permutation_null
+from densitylab.plotting.sweeps import (
+    is_log_grid,
+    plot_fit_criterion,
+    plot_sweep,
+    plot_sweep_panels,
+)
 
 __all__ = [
-    "COLUMN_LABELS",
-    "GENERATED_COLOR",
-    "KERNEL_NAMES",
-    "LINE_CMAP",
-    "STYLE",
-    "TEST_COLOR",
-    "TRAIN_COLOR",
     "data_bounds",
-    "figure_png",
     "is_log_grid",
-    "plot_criteria",
     "plot_density",
     "plot_digit_grid",
-    "plot_label_histogram",
+    "plot_fit_criterion",
+    "plot_kernels",
+    "plot_label_shares",
     "plot_labelled_digit_grid",
     "plot_model_gallery",
+    "plot_partition",
+    "plot_permutation_null",
     "plot_samples",
     "plot_sweep",
-    "style_context",
+    "plot_sweep_panels",
+    "plot_witness",
 ]

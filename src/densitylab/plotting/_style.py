@@ -1,95 +1,143 @@
-"""The report's figure style: rcParams, colours, axis labels and pyplot-free figures."""
+"""What every figure shares: colours, line styles, the figure itself and legends.
+
+Figures come from :func:`densitylab.report.figures.new_figure` (pyplot-free, sized for
+the book's column, fonts readable there), and every public function draws inside
+:func:`densitylab.report.figures.report_style` so that titles, legends and notes get the
+report's font sizes too. A public plotting function takes ``ax=None``: it draws into
+that Axes, or into a new one-panel figure, and returns the
+:class:`~matplotlib.figure.Figure` it drew on. No pyplot anywhere.
+"""
 
 from __future__ import annotations
 
-import io
+import re
 from contextlib import contextmanager
 
 import matplotlib as mpl
-from matplotlib.figure import Figure
+import numpy as np
 
-#: rcParams shared by every figure of the report.
-STYLE = {
-    "figure.dpi": 100,
-    "savefig.dpi": 100,
-    "font.size": 9,
-    "axes.titlesize": 9,
-    "axes.labelsize": 9,
-    "legend.fontsize": 8,
-    "legend.title_fontsize": 8,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "grid.linewidth": 0.6,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "lines.linewidth": 1.5,
-    "lines.markersize": 4,
-}
+from densitylab.report.typography import FAMILY_NAMES, number
 
-#: Colormap of the line-per-value colours (training sizes, models, …).
+#: Colormap of lines that stand for an ordered quantity (training sizes): light = small.
 LINE_CMAP = "viridis"
-#: Colour of the generated sample in generated-versus-test scatter plots.
+#: The two samples of a generated-versus-test picture, and training points.
 GENERATED_COLOR = "#d95f02"
-#: Colour of the test (held-out) sample.
-TEST_COLOR = "#7f7f7f"
-#: Colour of the training points drawn under a density.
-TRAIN_COLOR = "#222222"
+TEST_COLOR = "#808080"
+TRAIN_COLOR = "#1a1a1a"
+#: Reference lines (a perfect generator, an expected share).
+REFERENCE_COLOR = "#444444"
 
-#: Axis labels of the columns of a sweep result.
-COLUMN_LABELS = {
-    "mmd2": "MMD²",
-    "heldout_loglik": "held-out mean log-density",
-    "heldout_zero_share": "share of test points at zero density",
-    "copy_share": "share of generated points flagged as copies",
-    "copy_median_ratio": "median distance ratio (generated / held-out)",
-    "fit_seconds": "fit + sampling time [s]",
-    "n_train": "training set size",
-    "bins": "bins per axis",
-    "n_components": "number of components K",
-    "bandwidth": "KDE bandwidth h",
-    "n_min": "least points per leaf n_min",
+#: Comparison samples of the digits study: colour, line style and legend text.
+REFERENCE_STYLES = {
+    "heldout": {
+        "color": "#1f78b4",
+        "linestyle": "-",
+        "marker": "o",
+        "label": "vs held-out digits",
+    },
+    "train": {"color": "#e6550d", "linestyle": "--", "marker": "s", "label": "vs training digits"},
+    "test": {"color": "#1f78b4", "linestyle": "-", "marker": "o", "label": "vs test points"},
 }
-#: Display names of the kernels, in panel titles and legends.
-KERNEL_NAMES = {"se": "SE (squared-exponential)", "imq": "IMQ (inverse multiquadric)"}
-LINE_NAMES = {"n_train": "n", "model": "model"}
+KERNEL_TITLES = {"se": "SE kernel", "imq": "IMQ kernel"}
+BANDWIDTH_WORDS = {"median": "median heuristic", "original": "original study"}
 
 
 @contextmanager
-def style_context():
-    """Context manager applying :data:`STYLE` to the figures created inside it."""
-    with mpl.rc_context(STYLE):
+def report_rc():
+    """Draw inside the report's rcParams (text created here keeps the report's sizes)."""
+    from densitylab.report.figures import report_style
+
+    with report_style():
         yield
 
 
-def _figure(n_rows, n_cols, *, panel_size=(3.6, 2.8), sharex=False, sharey=False):
-    """A pyplot-free Figure with a grid of axes (always a 2-D array), in the report style."""
-    with style_context():
-        fig = Figure(
-            figsize=(panel_size[0] * n_cols, panel_size[1] * n_rows),
-            dpi=STYLE["figure.dpi"],
-            layout="constrained",
-        )
-        axes = fig.subplots(n_rows, n_cols, sharex=sharex, sharey=sharey, squeeze=False)
-    return fig, axes
+def new_axes(ax=None, *, aspect=None):
+    """``(figure, ax)``: the given Axes and its figure, or a new one-panel figure."""
+    if ax is not None:
+        return ax.figure, ax
+    fig, axes = new_figure(1, 1, aspect=aspect)
+    return fig, axes[0, 0]
 
 
-def figure_png(fig, *, dpi=100) -> bytes:
-    """The figure as PNG bytes, cropped to its content.
+def new_figure(n_rows, n_cols, *, aspect=None, **subplots_kw):
+    """A figure of the report layer (:func:`densitylab.report.figures.new_figure`).
 
-    Equal figures give equal bytes (no timestamp is written), so a notebook that
-    glues ``IPython.display.Image(figure_png(fig))`` re-executes to an identical file.
-
-    Examples
-    --------
-    >>> from densitylab.plotting import figure_png, plot_samples
-    >>> import numpy as np
-    >>> png = figure_png(plot_samples(np.zeros((3, 2)), np.ones((3, 2))))
-    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
-    True
+    ``aspect`` is the height over the width of one panel (the report's default when
+    ``None``); the figure is as wide as the book's column.
     """
-    buffer = io.BytesIO()
-    with style_context():
-        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    return buffer.getvalue()
+    from densitylab.report.figures import new_figure as report_figure
+
+    extra = {} if aspect is None else {"aspect": aspect}
+    fig, axes = report_figure(n_rows, n_cols, **extra, **subplots_kw)
+    return fig, np.asarray(axes).reshape(n_rows, n_cols)
+
+
+def level_colors(levels) -> dict:
+    """A colour per ordered level, from :data:`LINE_CMAP` (dark = first, skipping yellow)."""
+    levels = list(levels)
+    cmap = mpl.colormaps[LINE_CMAP]
+    positions = np.linspace(0.05, 0.78, len(levels)) if len(levels) > 1 else [0.35]
+    return {level: cmap(p) for level, p in zip(levels, positions, strict=True)}
+
+
+def family_name(model: str) -> str:
+    """A model family in words (unknown class names are kept)."""
+    return FAMILY_NAMES.get(model, model)
+
+
+def bandwidth_phrase(name, value=None) -> str:
+    """``"σ = 0.82 (median heuristic)"`` for a named MMD bandwidth."""
+    words = BANDWIDTH_WORDS.get(name, str(name))
+    if value is None:
+        return f"σ: {words}"
+    return f"σ\u00a0=\u00a0{number(float(value), 2)} ({words})"
+
+
+def legend_outside(ax, handles=None, labels=None, *, below=False, **kwargs):
+    """A legend outside the data area, so it hides no data; ``None`` if nothing to list.
+
+    ``below=True`` (for a figure holding only this Axes): one legend under the panel,
+    in as many columns as fit the width. Otherwise to the right of the Axes. Either
+    way constrained layout makes room for it.
+    """
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    handles, labels = list(handles), list(labels)
+    if not handles:
+        return None
+    if below:
+        return figure_legend(ax.figure, handles, labels, **kwargs)
+    return ax.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        borderaxespad=0.0,
+        frameon=False,
+        **kwargs,
+    )
+
+
+def _visible_length(label: str) -> int:
+    """Rough printed length of a legend label (mathtext markup not counted)."""
+    text = re.sub(r"\\[a-zA-Z]+", "x", label).replace("$", "").replace("{", "").replace("}", "")
+    return len(text)
+
+
+def legend_columns(fig, labels, *, max_cols=4) -> int:
+    """Columns of a legend under ``fig``: as many as fit its width, at most ``max_cols``."""
+    size = mpl.rcParams["legend.fontsize"]
+    char_px = 0.58 * (size if isinstance(size, float | int) else 9.0) * 4 / 3
+    width_px = 0.95 * fig.get_figwidth() * 96
+    lengths = [_visible_length(label) for label in labels]
+    for ncols in range(min(max_cols, len(labels)), 1, -1):
+        widest = [max(lengths[c::ncols]) for c in range(ncols)]
+        if sum(char_px * n + 45 for n in widest) <= width_px:
+            return ncols
+    return 1
+
+
+def figure_legend(fig, handles, labels, *, ncols=None):
+    """One legend for a whole figure, below all its panels (outside every one)."""
+    ncols = legend_columns(fig, labels) if ncols is None else ncols
+    return fig.legend(handles, labels, loc="outside lower center", ncols=ncols, frameon=False)

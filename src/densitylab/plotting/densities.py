@@ -1,4 +1,9 @@
-"""2-D figures: a fitted density with its training points; generated against test points."""
+"""2-D figures: a fitted density, generated against test points, the MMD witness, a tree.
+
+All panels show the plane with equal scales on both axes; colour bars sit right of the
+panel, legends below it (a figure of its own) or beside it (a given Axes), so neither
+covers data.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,40 @@ from collections.abc import Mapping
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
 
-from densitylab.plotting._style import (
-    GENERATED_COLOR,
-    TEST_COLOR,
-    TRAIN_COLOR,
-    _figure,
+from densitylab.plotting._planar import (
+    check_bounds,
+    check_grid_size,
+    check_points,
+    colorbar,
+    draw_density,
+    frame,
+    grid,
+    leaf_cells,
+    panel_aspect,
+    pixel_extent,
+    point_handle,
+    scatter,
 )
+from densitylab.plotting._style import (
+    KERNEL_TITLES,
+    figure_legend,
+    legend_outside,
+    new_axes,
+    new_figure,
+    report_rc,
+)
+from densitylab.report.typography import number
+
+__all__ = [
+    "data_bounds",
+    "plot_density",
+    "plot_model_gallery",
+    "plot_partition",
+    "plot_samples",
+    "plot_witness",
+]
 
 
 def data_bounds(*samples, pad=0.25):
@@ -25,99 +57,36 @@ def data_bounds(*samples, pad=0.25):
     >>> data_bounds(np.array([[0.0, 0.0], [1.0, 2.0]]), pad=0.5)
     ((-0.5, 1.5), (-0.5, 2.5))
     """
-    X = np.concatenate([np.asarray(s, dtype=np.float64) for s in samples])
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"samples must be 2-D points (n, 2), got shape {X.shape}.")
+    if not samples:
+        raise ValueError("data_bounds needs at least one sample of 2-D points.")
+    X = np.concatenate([check_points(s, "samples") for s in samples])
     lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
     return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
 
 
-def _label_xy(ax, *, x=True, y=True):
-    if x:
-        ax.set_xlabel("$x_1$")
-    if y:
-        ax.set_ylabel("$x_2$")
-
-
-def _draw_density(ax, model, X_train, bounds, grid_size, levels):
-    (x0, x1), (y0, y1) = bounds
-    xs, ys = np.linspace(x0, x1, grid_size), np.linspace(y0, y1, grid_size)
-    GX, GY = np.meshgrid(xs, ys)
-    # exp(-inf) = 0 exactly: regions of zero density (empty histogram bins) stay blank.
-    density = np.exp(model.score_samples(np.column_stack([GX.ravel(), GY.ravel()])))
-    density = density.reshape(GX.shape)
-    top = float(density.max())
-    # Levels start above 0, so the region of (near-)zero density stays white.
-    contour_levels = np.linspace(0.0, top, levels + 1)[1:] if top > 0 else [0.0, 1.0]
-    filled = ax.contourf(GX, GY, density, levels=contour_levels, cmap="Blues")
-    ax.scatter(
-        X_train[:, 0],
-        X_train[:, 1],
-        s=3,
-        color=TRAIN_COLOR,
-        alpha=0.6,
-        linewidths=0,
-        label="training points",
-    )
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect("equal")
-    return filled
-
-
-def _draw_samples(ax, X_generated, X_reference, bounds, labels):
-    ax.scatter(
-        X_reference[:, 0],
-        X_reference[:, 1],
-        s=3,
-        color=TEST_COLOR,
-        alpha=0.5,
-        linewidths=0,
-        label=labels[1],
-    )
-    ax.scatter(
-        X_generated[:, 0],
-        X_generated[:, 1],
-        s=3,
-        color=GENERATED_COLOR,
-        alpha=0.5,
-        linewidths=0,
-        label=labels[0],
-    )
-    if bounds is not None:
-        ax.set_xlim(*bounds[0])
-        ax.set_ylim(*bounds[1])
-    ax.set_aspect("equal")
-
-
-def _check_points(X, name):
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"{name} must hold 2-D points, shape (n, 2); got {X.shape}.")
-    return X
-
-
-def plot_density(model, X_train, *, bounds=None, grid_size=200, levels=12, title=None):
-    """Filled contours of a fitted 2-D density with its training points on top.
+def plot_density(model, X_train, *, ax=None, bounds=None, grid_size=150, title=None) -> Figure:
+    """Filled contours of a fitted 2-D density, its training points on top.
 
     Parameters
     ----------
     model : fitted estimator
-        With ``score_samples`` on 2-D points.
+        With ``score_samples`` (natural-log density) on 2-D points.
     X_train : array-like of shape (n, 2)
-        The training points, drawn as dots.
+        Training points, drawn as dark dots.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this Axes; by default a new one-panel figure.
     bounds : ((xmin, xmax), (ymin, ymax)), optional
         Plotted region; default :func:`data_bounds` of ``X_train``.
-    grid_size : int, default=200
+    grid_size : int, default=150
         Evaluation points per axis.
-    levels : int, default=12
-        Number of contour levels.
     title : str, optional
+        ``None``: "density of the fitted model"; ``""``: no title.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One axes with the contours, a colour bar of the density, labelled axes.
+        Ten levels from zero (white: the density is zero there) to the maximum, with a
+        colour bar labelled "density" right of the panel.
 
     Examples
     --------
@@ -125,39 +94,48 @@ def plot_density(model, X_train, *, bounds=None, grid_size=200, levels=12, title
     >>> from densitylab.models import SingleGaussian
     >>> from densitylab.plotting import plot_density
     >>> X = np.random.default_rng(0).standard_normal((200, 2))
-    >>> fig = plot_density(SingleGaussian().fit(X), X, title="single Gaussian")
+    >>> fig = plot_density(SingleGaussian().fit(X), X, grid_size=40)
+    >>> ax = fig.axes[0]
+    >>> ax.get_xlabel(), ax.collections[0].colorbar.ax.get_ylabel()
+    ('$x_1$', 'density')
     """
-    X_train = _check_points(X_train, "X_train")
-    bounds = data_bounds(X_train) if bounds is None else bounds
-    fig, axes = _figure(1, 1, panel_size=(4.2, 3.2))
-    ax = axes[0, 0]
-    filled = _draw_density(ax, model, X_train, bounds, grid_size, levels)
-    fig.colorbar(filled, ax=ax, label="density")
-    _label_xy(ax)
-    ax.grid(False)
-    if title:
-        ax.set_title(title)
+    X_train = check_points(X_train, "X_train")
+    bounds = check_bounds(data_bounds(X_train) if bounds is None else bounds)
+    grid_size = check_grid_size(grid_size)
+    below = ax is None
+    with report_rc():
+        fig, ax = new_axes(ax, aspect=panel_aspect(bounds))
+        filled = draw_density(ax, model, bounds, grid_size)
+        scatter(ax, X_train, "train")
+        frame(ax, bounds)
+        colorbar(fig, filled, ax, "density")
+        handle, label = point_handle("train", "training points")
+        legend_outside(ax, [handle], [label], below=below)
+        ax.set_title("density of the fitted model" if title is None else title)
     return fig
 
 
 def plot_samples(
-    X_generated, X_reference, *, bounds=None, labels=("generated", "test"), title=None
+    X_generated, X_reference, *, ax=None, bounds=None, labels=("generated", "test"), title=None
 ) -> Figure:
-    """Scatter of generated points over reference (test) points.
+    """Generated points (orange) over reference points (grey), legend outside the panel.
 
     Parameters
     ----------
     X_generated : array-like of shape (n, 2)
     X_reference : array-like of shape (m, 2)
+    ax : matplotlib.axes.Axes, optional
+        Draw into this Axes; by default a new one-panel figure.
     bounds : ((xmin, xmax), (ymin, ymax)), optional
+        Default: :func:`data_bounds` of both samples.
     labels : (str, str), default=("generated", "test")
         Legend entries of the two samples.
     title : str, optional
+        ``None``: "generated vs test points" (from ``labels``); ``""``: no title.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One axes with two scatter collections and a legend.
 
     Examples
     --------
@@ -165,56 +143,197 @@ def plot_samples(
     >>> from densitylab.plotting import plot_samples
     >>> rng = np.random.default_rng(0)
     >>> fig = plot_samples(rng.standard_normal((100, 2)), rng.standard_normal((100, 2)))
-    >>> len(fig.axes[0].collections)
-    2
+    >>> [t.get_text() for t in fig.legends[0].get_texts()]  # below the panel
+    ['generated', 'test']
     """
-    X_generated = _check_points(X_generated, "X_generated")
-    X_reference = _check_points(X_reference, "X_reference")
-    fig, axes = _figure(1, 1, panel_size=(3.6, 3.2))
-    ax = axes[0, 0]
-    _draw_samples(ax, X_generated, X_reference, bounds, labels)
-    _label_xy(ax)
-    ax.legend(loc="upper right", frameon=False, markerscale=3)
-    if title:
-        ax.set_title(title)
+    X_generated = check_points(X_generated, "X_generated")
+    X_reference = check_points(X_reference, "X_reference")
+    bounds = check_bounds(data_bounds(X_generated, X_reference) if bounds is None else bounds)
+    generated_label, reference_label = labels
+    below = ax is None
+    with report_rc():
+        fig, ax = new_axes(ax, aspect=panel_aspect(bounds, bar=False))
+        scatter(ax, X_reference, "test")
+        scatter(ax, X_generated, "generated")
+        frame(ax, bounds)
+        entries = [
+            point_handle("generated", generated_label),
+            point_handle("test", reference_label),
+        ]
+        handles, texts = zip(*entries, strict=True)
+        legend_outside(ax, handles, texts, below=below)
+        default = f"{generated_label} vs {reference_label} points"
+        ax.set_title(default if title is None else title)
     return fig
 
 
-def plot_model_gallery(
-    models: Mapping[str, object],
-    X_train,
-    generated: Mapping[str, np.ndarray],
-    X_test,
-    *,
-    bounds=None,
-    grid_size=150,
-    levels=12,
+def plot_witness(
+    X, Y, *, ax=None, bandwidth, kernel="se", bounds=None, grid_size=120, title=None
 ) -> Figure:
-    """Per model (one row each): density with training points, and generated vs test points.
+    """The MMD witness function of generated points ``X`` against test points ``Y``.
 
-    The left panel of each row is titled with the model's name; the right column
-    is titled "generated vs test" once, at the top.
+    ``f(t) = mean_i k(t, X_i) − mean_j k(t, Y_j)`` (:func:`densitylab.mmd.witness`):
+    positive (red) where the model puts too much mass, negative (blue) where too
+    little; MMD² is its squared norm. The colour scale is symmetric about 0 (white);
+    the test points are drawn faintly for orientation.
 
     Parameters
     ----------
-    models : mapping of str to fitted estimator
-        Row title → fitted 2-D density model.
-    X_train : array-like of shape (n, 2)
-        The training set every model was fitted on.
-    generated : mapping of str to ndarray
-        Row title → generated sample (same keys as ``models``).
-    X_test : array-like of shape (m, 2)
-        Test points drawn beneath the generated points.
+    X : array-like of shape (n, 2)
+        Generated points.
+    Y : array-like of shape (m, 2)
+        Test (or held-out) points.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this Axes; by default a new one-panel figure.
+    bandwidth : float
+        The kernel bandwidth σ (e.g. the one the MMD² was computed with).
+    kernel : {"se", "imq"}, default="se"
     bounds : ((xmin, xmax), (ymin, ymax)), optional
-        Shared plotted region; default: :func:`data_bounds` of training and test points.
-    grid_size : int, default=150
-    levels : int, default=12
+        Default: :func:`data_bounds` of both samples.
+    grid_size : int, default=120
+        Evaluation points per axis, from edge to edge of ``bounds`` (pixel centres).
+    title : str, optional
+        ``None``: names the kernel and σ; ``""``: no title.
 
     Returns
     -------
     matplotlib.figure.Figure
-        A len(models) × 2 grid of axes sharing their limits: density on the
-        left, samples on the right.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from densitylab.plotting import plot_witness
+    >>> rng = np.random.default_rng(0)
+    >>> X, Y = rng.normal(0.3, 1, (200, 2)), rng.normal(0, 1, (200, 2))
+    >>> fig = plot_witness(X, Y, bandwidth=1.0, grid_size=30)
+    >>> low, high = fig.axes[0].get_images()[0].get_clim()
+    >>> bool(low == -high)
+    True
+    """
+    from densitylab.mmd import witness  # added to densitylab.mmd in the statistics round
+
+    X, Y = check_points(X, "X"), check_points(Y, "Y")
+    bounds = check_bounds(data_bounds(X, Y) if bounds is None else bounds)
+    grid_size = check_grid_size(grid_size)
+    xs, ys, T = grid(bounds, grid_size)
+    f = witness(X, Y, T, kernel=kernel, bandwidth=bandwidth).reshape(grid_size, grid_size)
+    top = float(np.max(np.abs(f))) or 1.0
+    below = ax is None
+    with report_rc():
+        fig, ax = new_axes(ax, aspect=panel_aspect(bounds))
+        image = ax.imshow(
+            f,
+            origin="lower",
+            extent=pixel_extent(xs, ys),
+            cmap="RdBu_r",
+            vmin=-top,
+            vmax=top,
+            interpolation="nearest",
+        )
+        scatter(ax, Y, "test", size=2.0, alpha=0.35)
+        frame(ax, bounds)
+        colorbar(fig, image, ax, "witness $f$\n− too few generated points, + too many",
+                  symmetric=True)  # fmt: skip
+        handle, label = point_handle("test", "test points")
+        legend_outside(ax, [handle], [label], below=below)
+        kernel_name = KERNEL_TITLES.get(kernel, f"{kernel} kernel")
+        default = f"MMD witness, {kernel_name}, σ\u00a0=\u00a0{number(float(bandwidth), 2)}"
+        ax.set_title(default if title is None else title)
+    return fig
+
+
+def plot_partition(tree, X, *, ax=None, bounds=None, title=None) -> Figure:
+    """The axis-aligned cells of one fitted density tree over points, leaf means marked.
+
+    Parameters
+    ----------
+    tree : densitylab.models.forest.DensityTree
+        One tree of a :class:`~densitylab.models.DensityForest` fitted on 2-D data,
+        e.g. ``forest.trees_[0]``.
+    X : array-like of shape (n, 2)
+        Points drawn under the cells (e.g. the training data).
+    ax : matplotlib.axes.Axes, optional
+        Draw into this Axes; by default a new one-panel figure.
+    bounds : ((xmin, xmax), (ymin, ymax)), optional
+        The region the cells are cut to; default :func:`data_bounds` of ``X``.
+    title : str, optional
+        ``None``: "one density tree: N leaves"; ``""``: no title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One rectangle per leaf (``tree.n_leaves`` patches) tiling ``bounds``, and an
+        "×" at each leaf's Gaussian mean.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from densitylab.models import DensityForest
+    >>> from densitylab.plotting import plot_partition
+    >>> X = np.random.default_rng(0).standard_normal((300, 2))
+    >>> tree = DensityForest(n_trees=1, n_min=30, random_state=0).fit(X).trees_[0]
+    >>> fig = plot_partition(tree, X)
+    >>> len(fig.axes[0].patches) == tree.n_leaves
+    True
+    """
+    X = check_points(X, "X")
+    means = np.asarray(tree.means, dtype=np.float64)
+    if means.ndim != 2 or means.shape[1] != 2:
+        raise ValueError(
+            f"tree must be fitted on 2-D data; its leaf means have shape {means.shape}."
+        )
+    bounds = check_bounds(data_bounds(X) if bounds is None else bounds)
+    cells = leaf_cells(tree, bounds)
+    below = ax is None
+    with report_rc():
+        fig, ax = new_axes(ax, aspect=panel_aspect(bounds, bar=False))
+        scatter(ax, X, "train", alpha=0.35)
+        for (x0, x1), (y0, y1) in cells:
+            ax.add_patch(
+                Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#08519c",
+                          linewidth=1.0, gid="cell")
+            )  # fmt: skip
+        lower, upper = np.array(bounds).T
+        inside = np.all((means >= lower) & (means <= upper), axis=1)
+        ax.plot(*means[inside].T, linestyle="none", marker="x", color="#cb181d", markersize=6,
+                markeredgewidth=1.6, gid="leaf-means")  # fmt: skip
+        frame(ax, bounds)
+        handles = [
+            point_handle("train", "points")[0],
+            Patch(fill=False, edgecolor="#08519c", linewidth=1.0),
+            ax.get_lines()[-1],
+        ]
+        labels = ["points", "leaf cells", "leaf Gaussian means"]
+        legend_outside(ax, handles, labels, below=below)
+        default = f"one density tree: {tree.n_leaves} leaves"
+        ax.set_title(default if title is None else title)
+    return fig
+
+
+def plot_model_gallery(fitted, X_train, generated, X_test, *, grid_size=100) -> Figure:
+    """Every model twice: its density with the training points, its samples against test points.
+
+    Two models per row, each as a pair of panels under the model's name; one legend
+    below (or in the free slot beside an odd last model). All panels share the plotted
+    region (:func:`data_bounds` of training and test points); the plane's coordinates
+    carry no meaning here, so there are no ticks.
+
+    Parameters
+    ----------
+    fitted : mapping of str to fitted estimator
+        Title (e.g. "GMM, $K = 8$") → fitted 2-D density model, in display order.
+    X_train : array-like of shape (n, 2)
+        The training set the models were fitted on.
+    generated : mapping of str to ndarray
+        Title → generated sample of shape (k, 2); the same titles as ``fitted``.
+    X_test : array-like of shape (m, 2)
+        Test points, drawn under the generated ones.
+    grid_size : int, default=100
+        Density evaluation points per axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
 
     Examples
     --------
@@ -223,33 +342,47 @@ def plot_model_gallery(
     >>> from densitylab.plotting import plot_model_gallery
     >>> X = np.random.default_rng(0).standard_normal((200, 2))
     >>> sg = SingleGaussian().fit(X)
-    >>> fig = plot_model_gallery({"Gaussian": sg}, X, {"Gaussian": sg.sample(200, 1)}, X)
-    >>> len(fig.axes)
-    2
+    >>> fig = plot_model_gallery({"Gaussian": sg}, X, {"Gaussian": sg.sample(200, 1)}, X,
+    ...                          grid_size=30)
+    >>> [sub.get_suptitle() for sub in fig.subfigs]
+    ['Gaussian', '']
     """
-    if not models or set(models) != set(generated):
-        raise ValueError("models and generated must be non-empty with the same keys.")
-    X_train = _check_points(X_train, "X_train")
-    X_test = _check_points(X_test, "X_test")
-    bounds = data_bounds(X_train, X_test) if bounds is None else bounds
-    names = list(models)
-    fig, axes = _figure(len(names), 2, panel_size=(3.4, 2.3), sharex=True, sharey=True)
-    for i, name in enumerate(names):
-        left, right = axes[i, 0], axes[i, 1]
-        _draw_density(left, models[name], X_train, bounds, grid_size, levels)
-        left.set_title(name)
-        left.grid(False)
-        _draw_samples(
-            right,
-            _check_points(generated[name], f"generated[{name!r}]"),
-            X_test,
-            bounds,
-            ("generated", "test"),
+    if not isinstance(fitted, Mapping) or not isinstance(generated, Mapping):
+        raise TypeError("fitted and generated must be mappings of title to model / sample.")
+    if not fitted or list(fitted) != list(generated):
+        raise ValueError(
+            "fitted and generated must be non-empty with the same titles in the same order; "
+            f"got {list(fitted)} and {list(generated)}."
         )
-        right.set_title("generated vs test" if i == 0 else "")
-        last = i == len(names) - 1
-        _label_xy(left, x=last, y=True)
-        _label_xy(right, x=last, y=False)
-    axes[0, 0].legend(loc="upper right", frameon=False, markerscale=3)
-    axes[0, 1].legend(loc="upper right", frameon=False, markerscale=3)
+    X_train, X_test = check_points(X_train, "X_train"), check_points(X_test, "X_test")
+    samples = {name: check_points(generated[name], f"generated[{name!r}]") for name in fitted}
+    grid_size = check_grid_size(grid_size)
+    bounds = data_bounds(X_train, X_test)
+    n_rows = -(-len(fitted) // 2)
+    (x0, x1), (y0, y1) = bounds
+    panel = float(np.clip((y1 - y0) / (x1 - x0), 0.35, 1.2))
+    entries = [
+        (Patch(color="#6baed6"), "density (darker: higher)"),
+        point_handle("train", "training points"),
+        point_handle("generated", "generated points"),
+        point_handle("test", "test points"),
+    ]
+    handles, labels = (list(column) for column in zip(*entries, strict=True))
+    with report_rc():
+        fig, _ = new_figure(1, 1, aspect=n_rows * (panel / 4 + 0.045) + 0.06)
+        fig.clear()  # the gallery is laid out in subfigures, one per model
+        subfigs = fig.subfigures(n_rows, 2, squeeze=False, wspace=0.04).ravel()
+        for sub, name in zip(subfigs, fitted, strict=False):
+            density_ax, samples_ax = sub.subplots(1, 2, sharex=True, sharey=True)
+            draw_density(density_ax, fitted[name], bounds, grid_size)
+            scatter(density_ax, X_train, "train", size=0.8, alpha=0.45)
+            scatter(samples_ax, X_test, "test", size=0.8)
+            scatter(samples_ax, samples[name], "generated", size=0.8)
+            for ax in (density_ax, samples_ax):
+                frame(ax, bounds, labels=False)
+            sub.suptitle(name)
+        if len(fitted) % 2:  # the free slot beside the last model holds the legend
+            subfigs[-1].legend(handles, labels, loc="center", frameon=False)
+        else:
+            figure_legend(fig, handles, labels)
     return fig

@@ -1,312 +1,326 @@
-"""Sweep figures: a criterion against a hyper-parameter, mean over repeats with a band."""
+"""Sweep figures: MMD² and per-fit criteria against the swept hyper-parameter.
+
+Every line is the mean over repeats with a band of ±1 standard error of that mean (the
+uncertainty of the plotted mean, not the spread of single runs); the legend says so and
+sits outside the axes. MMD² values span decades and dip below zero, so their axis is
+symmetric-log when that matters (see :func:`plot_sweep`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from densitylab.plotting._criteria import CRITERIA, criterion_scale, missing_note, overlays
+from densitylab.plotting._lines import (
+    band_entry,
+    draw_sweep,
+    is_log_grid,
+    line_styles,
+    swept_axis,
+)
 from densitylab.plotting._style import (
-    COLUMN_LABELS,
-    KERNEL_NAMES,
-    LINE_CMAP,
-    LINE_NAMES,
-    _figure,
+    KERNEL_TITLES,
+    REFERENCE_COLOR,
+    bandwidth_phrase,
+    family_name,
+    figure_legend,
+    legend_outside,
+    new_axes,
+    new_figure,
+    report_rc,
+)
+from densitylab.plotting._tables import LINE_CHOICES, check_columns, single_selection
+from densitylab.plotting._ticks import (
+    fit_limits,
+    needs_symlog,
+    noise_threshold,
+    use_numbers,
+    use_symlog,
 )
 
+__all__ = ["is_log_grid", "plot_fit_criterion", "plot_sweep", "plot_sweep_panels"]
 
-def is_log_grid(values) -> bool:
-    """Whether a grid is closer to evenly spaced on a log scale than on a linear one.
-
-    Used to choose a log x-axis: ``[10, 20, 30, 50, 80]`` or ``[1, 2, 3, 5, 8, 12]``
-    are log-like, ``[0, 0.1, 0.2, 0.3]`` is not (and any grid with a value ≤ 0 is not).
-
-    Examples
-    --------
-    >>> from densitylab.plotting import is_log_grid
-    >>> is_log_grid([1, 2, 3, 5, 8, 12]), is_log_grid([0.1, 0.2, 0.3, 0.4])
-    (True, False)
-    """
-    v = np.unique(np.asarray(values, dtype=np.float64))
-    if v.size < 3 or v[0] <= 0:
-        return bool(v.size == 2 and v[0] > 0 and v[1] / v[0] >= 10)
-
-    def spread(steps):
-        return float(np.std(steps) / np.mean(steps))
-
-    return spread(np.diff(np.log(v))) < spread(np.diff(v))
+_PANELS_HINT = ", or plot_sweep_panels for one panel per kernel"
 
 
-def _panel_order(levels, panel):
-    """Panel levels in reading order: kernels as in :data:`KERNEL_NAMES`, others sorted."""
-    levels = set(levels)
-    if panel == "kernel":
-        known = [k for k in KERNEL_NAMES if k in levels]
-        return known + sorted(levels - set(known))
-    return sorted(levels)
+def _check_line(line):
+    if line not in LINE_CHOICES:
+        raise ValueError(f"line must be one of {LINE_CHOICES}, got {line!r}.")
+    return line
 
 
-def _line_colors(levels) -> dict:
-    """A colour per level, spread over :data:`LINE_CMAP` (dark for the first level)."""
-    cmap = mpl.colormaps[LINE_CMAP]
-    positions = np.linspace(0.0, 0.85, len(levels)) if len(levels) > 1 else [0.35]
-    return {level: cmap(p) for level, p in zip(levels, positions, strict=True)}
+def _first(table, column):
+    return table[column].iloc[0] if column in table.columns else None
 
 
-def _check_single_values(data, keys, y):
-    """Refuse rows that repeat a (panel, line, x, repeat) key with different ``y``.
+def _check_linthresh(linthresh):
+    if linthresh is None:
+        return None
+    if isinstance(linthresh, bool) or not isinstance(linthresh, int | float | np.floating):
+        raise ValueError(f"linthresh must be a positive number or None, got {linthresh!r}.")
+    if not (np.isfinite(linthresh) and linthresh > 0):
+        raise ValueError(f"linthresh must be a positive number or None, got {linthresh!r}.")
+    return float(linthresh)
 
-    Such rows mean the caller forgot to select one reference, kernel or
-    bandwidth; averaging them would mix different quantities into one "repeat".
-    Exact duplicates (the log-likelihood repeated on each kernel's row) are kept once.
-    """
-    unique = data.drop_duplicates(subset=keys + [y])
-    if unique.duplicated(subset=keys).any():
-        raise ValueError(
-            f"several different {y!r} values share one {keys} combination; select one "
-            "reference, kernel and bandwidth (e.g. results.query(\"reference == 'test'\")) "
-            "before plotting."
+
+def _mmd_panel(ax, table, *, line, styles, floor, linthresh):
+    """One MMD² panel: lines, bands, zero and floor lines, y-axis; its legend entries."""
+    summary, handles, labels = draw_sweep(ax, table, "mmd2", line=line, styles=styles)
+    swept_axis(ax, table)
+    ax.axhline(0.0, color="#b0b0b0", linewidth=0.8, zorder=1, gid="zero")
+    se = summary["se"].fillna(0.0)
+    heights = np.r_[summary["mean"] + se, summary["mean"] - se, 0.0]
+    if floor is not None:
+        floor_line = ax.axhline(
+            float(floor), color=REFERENCE_COLOR, linestyle="--", linewidth=1.2, gid="floor"
         )
-    return unique
+        heights = np.r_[heights, float(floor)]
+        handles, labels = [*handles, floor_line], [*labels, "perfect generator"]
+    if linthresh is None:
+        threshold = noise_threshold(summary["mean"], summary["se"])
+        linthresh = threshold if needs_symlog(heights, threshold) else None
+    if linthresh is None:
+        use_numbers(ax, axis="y")
+    else:
+        use_symlog(ax, linthresh)
+    fit_limits(ax, heights)
+    ax.set_ylabel("MMD²")
+    band = band_entry(summary)
+    if band is not None:
+        handles, labels = [*handles, band[0]], [*labels, band[1]]
+    return handles, labels
 
 
-def _draw_lines(ax, data, *, x, y, line, spread, logx, colors, hline):
-    """Mean of ``y`` over repeats against ``x``, one line per ``line`` level, with a band."""
-    summary = (
-        data.groupby([line, x], sort=True)[y]
-        .agg(
-            mean="mean",
-            std=lambda s: s.std(ddof=1) if np.isfinite(s).all() else np.nan,
-            count="size",
+def _default_title(table, *, kernel=True):
+    parts = [family_name(str(_first(table, "model")))]
+    if kernel and "kernel" in table.columns:
+        parts.append(
+            KERNEL_TITLES.get(_first(table, "kernel"), f"{_first(table, 'kernel')} kernel")
         )
-        .reset_index()
-    )
-    for level, part in summary.groupby(line, sort=True):
-        xs = part[x].to_numpy(dtype=np.float64)
-        mean = part["mean"].to_numpy(dtype=np.float64)
-        mean = np.where(np.isfinite(mean), mean, np.nan)
-        label = f"{LINE_NAMES.get(line, line)} = {level}" if line != "model" else str(level)
-        ax.plot(xs, mean, marker="o", color=colors[level], label=label)
-        if spread is not None:
-            half = part["std"].to_numpy(dtype=np.float64)
-            if spread == "se":
-                half = half / np.sqrt(part["count"].to_numpy(dtype=np.float64))
-            ok = np.isfinite(mean) & np.isfinite(half)
-            ax.fill_between(
-                xs[ok],
-                (mean - half)[ok],
-                (mean + half)[ok],
-                color=colors[level],
-                alpha=0.18,
-                linewidth=0,
-            )
-    if hline is not None:
-        ax.axhline(hline, color="k", linewidth=0.8, linestyle="--", zorder=0)
-    # MMD² values of good models are ~1e-4: a shared ×10ⁿ factor instead of long decimals.
-    ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3), useMathText=True)
-    if logx:
-        ax.set_xscale("log")
-        ticks = np.unique(data[x].to_numpy(dtype=np.float64))
-        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
-        ax.minorticks_off()
-
-
-_SPREAD_TEXT = {"std": "±1 standard deviation over repeats", "se": "±1 standard error"}
+    if "bandwidth_name" in table.columns:
+        values = pd.unique(table["bandwidth"]) if "bandwidth" in table.columns else []
+        value = values[0] if len(values) == 1 else None
+        parts.append(bandwidth_phrase(_first(table, "bandwidth_name"), value))
+    return ", ".join(parts)
 
 
 def plot_sweep(
-    results: pd.DataFrame,
-    *,
-    y="mmd2",
-    x="value",
-    panel="kernel",
-    line="n_train",
-    spread="std",
-    logx=None,
-    xlabel=None,
-    ylabel=None,
-    title=None,
-    hline=None,
+    mmd: pd.DataFrame, *, ax=None, line="n_train", floor=None, linthresh=None, title=None
 ) -> Figure:
-    """A criterion of a sweep against the swept value, mean and spread over repeats.
+    """MMD² against the swept value: mean over repeats ±1 standard error, a line per level.
 
     Parameters
     ----------
-    results : pandas.DataFrame
-        Rows of :func:`densitylab.sweeps.run_sweep` for one model and one
-        reference/bandwidth (several kernels are fine: they become panels).
-    y : str, default="mmd2"
-        Column plotted.
-    x : str, default="value"
-        Column on the x-axis.
-    panel : str or None, default="kernel"
-        One panel per level of this column (``None``: a single panel).
-    line : str, default="n_train"
-        One line per level of this column.
-    spread : {"std", "se"} or None, default="std"
-        Band around each mean: ±1 standard deviation over repeats (the spread of
-        single runs), ±1 standard error of the mean, or none.
-    logx : bool or None, default=None
-        Log x-axis; ``None`` decides with :func:`is_log_grid`.
-    xlabel, ylabel, title : str, optional
-        Labels; default from :data:`COLUMN_LABELS` and the swept ``param``.
-    hline : float, mapping or None, default=None
-        Draw a dashed horizontal reference line at this height (e.g. 0 for MMD²);
-        a mapping gives one height per panel level (e.g. per kernel).
+    mmd : pandas.DataFrame
+        Rows of :attr:`densitylab.sweep_result.SweepResult.mmd` for **one** family, one
+        kernel and one named bandwidth (and one reference unless ``line="reference"``);
+        a ValueError names what to select when several are present.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this Axes; by default a new one-panel figure.
+    line : {"n_train", "reference"} or None, default="n_train"
+        One line per training size (colours of a sequential colormap, legend
+        "$n = 1000$"), per reference sample (digits: "vs training digits" dashed,
+        "vs held-out digits" solid), or a single line.
+    floor : float, optional
+        MMD² of a perfect generator (mean over its repeats), drawn dashed and
+        labelled "perfect generator": the noise floor no model can beat.
+    linthresh : float, optional
+        Linear threshold of a symmetric-log y-axis (linear within ±linthresh,
+        logarithmic beyond). ``None`` chooses from the data: the noise level of the
+        plotted means, i.e. the median standard error rounded down to a power of
+        ten (without repeats: the 10th percentile of ``|mean|``); that axis is used
+        when some plotted value exceeds ten times it, else the axis is linear. MMD²
+        of good and bad models differ by orders of magnitude and dip below zero:
+        on a linear axis the good ones would be flat at zero.
+    title : str, optional
+        ``None``: the family, kernel and bandwidth ("GMM, SE kernel, σ = 0.82
+        (median heuristic)"); ``""``: no title.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One axes per panel, one line (plus band) per level of ``line``.
+        The figure drawn on (``ax.figure`` when ``ax`` is given). The x-axis is
+        logarithmic for log-like grids (:func:`is_log_grid`), labelled with
+        :func:`~densitylab.report.typography.axis_label`; the legend is outside the axes.
 
     Examples
     --------
     >>> import pandas as pd
     >>> from densitylab.plotting import plot_sweep
-    >>> df = pd.DataFrame({"model": "GMM", "param": "n_components", "value": [1, 2, 1, 2],
-    ...                    "n_train": 100, "repeat": [0, 0, 1, 1], "kernel": "se",
-    ...                    "mmd2": [0.02, 0.01, 0.03, 0.012]})
-    >>> fig = plot_sweep(df)
-    >>> len(fig.axes)
-    1
+    >>> mmd = pd.DataFrame({"model": "GMM", "param": "n_components", "value": [1, 2, 1, 2],
+    ...                     "n_train": 100, "repeat": [0, 0, 1, 1], "kernel": "se",
+    ...                     "bandwidth_name": "median", "bandwidth": 0.8,
+    ...                     "mmd2": [2e-2, 1e-4, 3e-2, -1e-4]})
+    >>> fig = plot_sweep(mmd, floor=0.0)
+    >>> ax = fig.axes[0]
+    >>> ax.get_xlabel(), ax.get_ylabel(), ax.get_yscale()
+    ('number of components $K$', 'MMD²', 'symlog')
     """
-    if spread not in ("std", "se", None):
-        raise ValueError(f"spread must be 'std', 'se' or None, got {spread!r}.")
-    needed = [c for c in (x, y, line, "repeat", panel) if c is not None]
-    absent = [c for c in needed if c not in results.columns]
-    if absent:
-        raise ValueError(f"results has no column {absent}; it has {list(results.columns)}.")
-    if results.empty:
-        raise ValueError("results is empty; nothing to plot.")
-    keys = [c for c in (panel, line, x, "repeat") if c is not None]
-    data = _check_single_values(results, keys, y)
-    panels = _panel_order(data[panel], panel) if panel is not None else [None]
-    colors = _line_colors(sorted(data[line].unique()))
-    logx = is_log_grid(data[x]) if logx is None else bool(logx)
-    param = results["param"].iloc[0] if "param" in results.columns else x
-    fig, axes = _figure(1, len(panels))
-    for ax, level in zip(axes[0], panels, strict=True):
-        part = data if level is None else data[data[panel] == level]
-        _draw_lines(
-            ax,
-            part,
-            x=x,
-            y=y,
-            line=line,
-            spread=spread,
-            logx=logx,
-            colors=colors,
-            hline=hline.get(level) if isinstance(hline, Mapping) else hline,
+    line = _check_line(line)
+    linthresh = _check_linthresh(linthresh)
+    check_columns(mmd, [c for c in ("value", "repeat", "mmd2", line) if c], "mmd")
+    table = single_selection(mmd, "mmd", line=line, hint=_PANELS_HINT)
+    below = ax is None
+    with report_rc():
+        fig, ax = new_axes(ax, aspect=0.62)
+        handles, labels = _mmd_panel(
+            ax, table, line=line, styles=line_styles(table, line), floor=floor, linthresh=linthresh
         )
-        ax.set_xlabel(xlabel or COLUMN_LABELS.get(param if x == "value" else x, x))
-        if level is not None:
-            name = KERNEL_NAMES.get(level, level) if panel == "kernel" else level
-            ax.set_title(f"{name} kernel" if panel == "kernel" else f"{panel} = {name}")
-    axes[0, 0].set_ylabel(ylabel or COLUMN_LABELS.get(y, y))
-    axes[0, -1].legend(loc="best", frameon=False)
-    if title:
-        fig.suptitle(title)
+        legend_outside(ax, handles, labels, below=below)
+        ax.set_title(_default_title(table) if title is None else title)
     return fig
 
 
-def plot_criteria(
-    results: pd.DataFrame,
-    columns: Sequence[str],
+def plot_sweep_panels(
+    mmd: pd.DataFrame,
     *,
-    row=None,
-    x="value",
+    kernels=("se", "imq"),
+    bandwidth_name="median",
     line="n_train",
-    spread="std",
-    logx=None,
-    xlabels=None,
-    ylabels=None,
+    floors=None,
     title=None,
 ) -> Figure:
-    """Several criteria of a sweep side by side: a column of panels per criterion.
+    """MMD² sweeps side by side, one panel per kernel, with one legend below the panels.
+
+    Each panel is drawn as by :func:`plot_sweep` (its own y-axis and symmetric-log
+    threshold: the kernels' MMD² differ in scale); lines keep their colours across
+    panels.
 
     Parameters
     ----------
-    results : pandas.DataFrame
-        Sweep rows with one reference, kernel and bandwidth (so that each repeat
-        has one value of each column; log-likelihood rows repeated per kernel
-        are fine).
-    columns : sequence of str
-        Columns to plot, e.g. ``["mmd2", "heldout_loglik"]``.
-    row : str or None, default=None
-        One row of panels per level of this column (e.g. ``"model"``, each model
-        with its own x-axis), in order of appearance; ``None``: a single row.
-    x, line, spread, logx, title
-        As in :func:`plot_sweep` (``logx=None`` decides per row).
-    xlabels : sequence of str, optional
-        One x label per row; default from :data:`COLUMN_LABELS` and the row's
-        swept ``param``.
-    ylabels : sequence of str, optional
-        One y label per column; default from :data:`COLUMN_LABELS`.
+    mmd : pandas.DataFrame
+        MMD rows of one family (and one reference unless ``line="reference"``),
+        holding the ``kernels`` at ``bandwidth_name``.
+    kernels : sequence of {"se", "imq"}, default=("se", "imq")
+        One panel each, left to right, titled "SE kernel", "IMQ kernel".
+    bandwidth_name : str, default="median"
+        The named bandwidth selected (``"median"`` or ``"original"`` in the studies).
+    line : {"n_train", "reference"} or None, default="n_train"
+        As in :func:`plot_sweep`.
+    floors : float or mapping of str to float, optional
+        A perfect generator's MMD², one value for all panels or one per kernel.
+    title : str, optional
+        ``None``: the family and bandwidth; ``""``: no title.
 
     Returns
     -------
     matplotlib.figure.Figure
-        ``n_rows × len(columns)`` axes, one line per level of ``line`` in each.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> from densitylab.plotting import plot_criteria
-    >>> df = pd.DataFrame({"param": "bandwidth", "value": [0.1, 0.2, 0.1, 0.2],
-    ...                    "n_train": 100, "repeat": [0, 0, 1, 1],
-    ...                    "mmd2": [0.01, 0.02, 0.012, 0.021],
-    ...                    "heldout_loglik": [-1.2, -1.1, -1.25, -1.1]})
-    >>> [ax.get_ylabel() for ax in plot_criteria(df, ["mmd2", "heldout_loglik"]).axes]
-    ['MMD²', 'held-out mean log-density']
+    >>> from densitylab.plotting import plot_sweep_panels
+    >>> mmd = pd.DataFrame({"model": "GaussianKDE", "param": "bandwidth",
+    ...                     "value": [0.1, 0.3] * 4, "n_train": 100,
+    ...                     "repeat": [0, 0, 1, 1] * 2, "kernel": ["se"] * 4 + ["imq"] * 4,
+    ...                     "bandwidth_name": "median", "bandwidth": 0.8,
+    ...                     "mmd2": [1e-3, 4e-3, 2e-3, 5e-3, 1e-4, 6e-4, 2e-4, 7e-4]})
+    >>> fig = plot_sweep_panels(mmd, floors={"se": 0.0, "imq": 0.0})
+    >>> [ax.get_title() for ax in fig.axes]
+    ['SE kernel', 'IMQ kernel']
     """
-    columns = list(columns)
-    if not columns:
-        raise ValueError("columns must name at least one column to plot.")
-    if ylabels is not None and len(ylabels) != len(columns):
-        raise ValueError(f"ylabels needs one label per column ({len(columns)}).")
-    if spread not in ("std", "se", None):
-        raise ValueError(f"spread must be 'std', 'se' or None, got {spread!r}.")
-    needed = [c for c in [x, line, "repeat", row, *columns] if c is not None]
-    absent = [c for c in needed if c not in results.columns]
-    if absent:
-        raise ValueError(f"results has no column {absent}; it has {list(results.columns)}.")
-    if results.empty:
-        raise ValueError("results is empty; nothing to plot.")
-    rows = list(pd.unique(results[row])) if row is not None else [None]
-    if xlabels is not None and len(xlabels) != len(rows):
-        raise ValueError(f"xlabels needs one label per row ({len(rows)}).")
-    colors = _line_colors(sorted(results[line].unique()))
-    fig, axes = _figure(len(rows), len(columns))
-    for i, level in enumerate(rows):
-        part = results if level is None else results[results[row] == level]
-        row_logx = is_log_grid(part[x]) if logx is None else bool(logx)
-        param = part["param"].iloc[0] if "param" in part.columns else x
-        for j, column in enumerate(columns):
-            ax = axes[i, j]
-            data = _check_single_values(part, [line, x, "repeat"], column)
-            _draw_lines(
-                ax,
-                data,
-                x=x,
-                y=column,
-                line=line,
-                spread=spread,
-                logx=row_logx,
-                colors=colors,
-                hline=None,
+    line = _check_line(line)
+    check_columns(mmd, ["kernel", "bandwidth_name", "value", "repeat", "mmd2"], "mmd")
+    kernels = [kernels] if isinstance(kernels, str) else list(kernels)
+    if not kernels:
+        raise ValueError("kernels must name at least one kernel.")
+    selected = mmd[mmd["bandwidth_name"] == bandwidth_name]
+    if selected.empty:
+        names = sorted(map(str, pd.unique(mmd["bandwidth_name"])))
+        raise ValueError(f"mmd has no bandwidth_name {bandwidth_name!r}; it has {names}.")
+    missing = [k for k in kernels if not (selected["kernel"] == k).any()]
+    if missing:
+        raise ValueError(f"mmd has no rows for kernel(s) {missing} at {bandwidth_name!r}.")
+    selected = selected[selected["kernel"].isin(kernels)]
+    tables = [
+        single_selection(selected[selected["kernel"] == k], "mmd", line=line) for k in kernels
+    ]
+    styles = line_styles(selected, line)
+    with report_rc():
+        fig, axes = new_figure(1, len(kernels), aspect=0.85)
+        entries = {}
+        for ax, kernel, table in zip(axes[0], kernels, tables, strict=True):
+            floor = floors.get(kernel) if isinstance(floors, Mapping) else floors
+            handles, labels = _mmd_panel(
+                ax, table, line=line, styles=styles, floor=floor, linthresh=None
             )
-            if xlabels is not None:
-                ax.set_xlabel(xlabels[i])
-            else:
-                ax.set_xlabel(COLUMN_LABELS.get(param if x == "value" else x, x))
-            ylabel = ylabels[j] if ylabels is not None else COLUMN_LABELS.get(column, column)
-            ax.set_ylabel(ylabel)
-            if level is not None:
-                ax.set_title(str(level))
-    axes[0, -1].legend(loc="best", frameon=False)
-    if title:
-        fig.suptitle(title)
+            entries.update({label: handle for handle, label in zip(handles, labels, strict=True)})
+            ax.set_title(KERNEL_TITLES.get(kernel, f"{kernel} kernel"))
+        for ax in axes[0, 1:]:
+            ax.set_ylabel("")
+        if entries:
+            figure_legend(fig, list(entries.values()), list(entries))
+        fig.suptitle(_default_title(selected, kernel=False) if title is None else title)
+    return fig
+
+
+def plot_fit_criterion(
+    fits: pd.DataFrame, column, *, ax=None, line="n_train", band=None, reference=None, title=None
+) -> Figure:
+    """A per-fit criterion against the swept value: mean over repeats ±1 standard error.
+
+    Parameters
+    ----------
+    fits : pandas.DataFrame
+        Rows of :attr:`densitylab.sweep_result.SweepResult.fits` of one family.
+    column : {"heldout_loglik", "copy_share", "ct_statistic", "heldout_zero_share"}
+        The criterion. Log-likelihoods are plotted as they are (higher is better), on
+        a symmetric-log axis when they span more than two decades beyond 100 nats;
+        shares on a percent axis.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this Axes; by default a new one-panel figure.
+    line : {"n_train"} or None, default="n_train"
+        One line per training size, or one line.
+    band : (float, float), optional
+        A shaded region, e.g. ``(-3, 3)`` for ``ct_statistic``: "neither copying nor
+        over-dispersed".
+    reference : float, optional
+        A dashed line, e.g. the quantile ``0.05`` for ``copy_share`` ("expected without
+        copying") or ``0`` for ``ct_statistic``.
+    title : str, optional
+        ``None``: the family and the criterion; ``""``: no title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Settings where a repeat is not finite (a histogram's −∞ log-likelihood) are
+        left out and the legend says how many; if none is left, a note says why the
+        axes are empty.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from densitylab.plotting import plot_fit_criterion
+    >>> fits = pd.DataFrame({"model": "GaussianKDE", "param": "bandwidth",
+    ...                      "value": [0.02, 0.2] * 2, "n_train": 100, "repeat": [0, 0, 1, 1],
+    ...                      "copy_share": [0.4, 0.05, 0.5, 0.06]})
+    >>> fig = plot_fit_criterion(fits, "copy_share", reference=0.05)
+    >>> fig.axes[0].get_ylabel()
+    'share flagged as copies'
+    """
+    if column not in CRITERIA:
+        raise ValueError(f"column must be one of {sorted(CRITERIA)}, got {column!r}.")
+    if line not in ("n_train", None):
+        raise ValueError(f"line must be 'n_train' or None for per-fit criteria, got {line!r}.")
+    spec = CRITERIA[column]
+    check_columns(fits, [c for c in ("value", "repeat", column, line) if c], "fits")
+    table = single_selection(fits, "fits", line=line)
+    below = ax is None
+    with report_rc():
+        fig, ax = new_axes(ax, aspect=0.62)
+        summary, handles, labels = draw_sweep(
+            ax, table, column, line=line, styles=line_styles(table, line)
+        )
+        swept_axis(ax, table)
+        extra = overlays(ax, handles, labels, spec, band=band, reference=reference)
+        missing_note(ax, handles, labels, summary, column)
+        criterion_scale(ax, summary, spec, extra, band)
+        ax.set_ylabel(spec["label"])
+        legend_outside(ax, handles, labels, below=below)
+        default = f"{family_name(str(_first(table, 'model')))}: {spec['short']}"
+        ax.set_title(default if title is None else title)
     return fig
