@@ -59,6 +59,7 @@ params = digits.PARAMETERS.validate(globals())
 from pathlib import Path
 
 from densitylab import plotting
+from densitylab.report.figures import new_figure
 from densitylab.report.glue import glue_all, glue_figure, glue_table
 from densitylab.studies import digits_claims as claims
 from densitylab.studies.claims import parameters_table
@@ -163,7 +164,7 @@ fits, mmd = sweeps.fits, sweeps.mmd
 # against the held-out digits. Lines are means over the splits, bands ±1 standard error.
 
 # %%
-fig, axes = plotting.new_figure(1, 3)
+fig, axes = new_figure(1, 3)
 for ax, name in zip(axes[0], families, strict=True):
     rows = claims.selected(mmd, model=name, kernel="se", bandwidth_name="median")
     plotting.plot_sweep(rows, line="reference", ax=ax, title=claims.family(name))
@@ -188,7 +189,7 @@ glue_figure("digits_fig_mmd", fig)
 # ## What the original $\sigma = 1$ reports
 
 # %%
-fig, axes = plotting.new_figure(1, 3)
+fig, axes = new_figure(1, 3)
 for ax, name in zip(axes[0], families, strict=True):
     rows = claims.selected(mmd, model=name, kernel="imq", bandwidth_name="original")
     plotting.plot_sweep(rows, line="reference", ax=ax, title=claims.family(name))
@@ -217,7 +218,7 @@ glue_figure("digits_fig_original", fig)
 # almost nothing for new ones.
 
 # %%
-fig, axes = plotting.new_figure(1, 3)
+fig, axes = new_figure(1, 3)
 for ax, name in zip(axes[0], families, strict=True):
     plotting.plot_fit_criterion(
         claims.selected(fits, model=name),
@@ -250,7 +251,7 @@ glue_figure("digits_fig_loglik", fig)
 # data-copying statistic $C_T$ ({numref}`fig-digits-copy`).
 
 # %%
-fig, axes = plotting.new_figure(2, 3)
+fig, axes = new_figure(2, 3)
 for j, name in enumerate(families):
     rows = claims.selected(fits, model=name)
     plotting.plot_fit_criterion(
@@ -316,7 +317,7 @@ glue_all("digits_relative", claims.relative_claims(contrasts))
 
 # %%
 samples = claims.pick_samples(picks, families, splits[0], params)
-fig, axes = plotting.new_figure(len(samples), 1, aspect=0.45)
+fig, axes = new_figure(len(samples), 1, aspect=0.45)
 for ax, (title, X) in zip(axes[:, 0], samples.items(), strict=True):
     plotting.plot_digit_grid(X, ax=ax, n_rows=2, n_cols=12, title=title)
 
@@ -341,7 +342,7 @@ glue_figure("digits_fig_samples", fig)
 
 # %%
 flagged = claims.witness_digits(picks, families, splits[0], sigmas, params)
-fig, axes = plotting.new_figure(2, 1, aspect=0.3)
+fig, axes = new_figure(2, 1, aspect=0.3)
 plotting.plot_digit_grid(
     flagged.too_many, ax=axes[0, 0], n_rows=1, n_cols=12, title=flagged.titles[0]
 )
@@ -376,7 +377,7 @@ glue_all("digits_witness", claims.witness_claims(flagged))
 
 # %%
 labels = claims.label_check(picks, families, splits[0], params)
-fig, axes = plotting.new_figure(1, len(labels.counts))
+fig, axes = new_figure(1, len(labels.counts))
 for ax, (title, counts) in zip(axes[0], labels.counts.items(), strict=True):
     plotting.plot_label_shares(counts, control=labels.control, ax=ax, title=title)
 

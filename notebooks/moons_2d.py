@@ -69,6 +69,7 @@ from pathlib import Path
 
 from densitylab import plotting
 from densitylab.mmd import mmd_permutation_test
+from densitylab.report.figures import new_figure
 from densitylab.report.glue import glue_all, glue_figure, glue_table
 from densitylab.seeding import derive_seed
 from densitylab.studies import moons_claims as claims
@@ -158,7 +159,7 @@ tests = {
 }
 
 # %%
-fig, axes = plotting.new_figure(1, 2)
+fig, axes = new_figure(1, 2)
 for ax, (name, result) in zip(axes[0], tests.items(), strict=True):
     plotting.plot_permutation_null(result, ax=ax, title=name)
 
@@ -399,9 +400,9 @@ glue_figure("moons_fig_gallery", fig)
 
 # %%
 witness_pair = claims.witness_models(picks, families, training_sets[-1], params)
-fig, axes = plotting.new_figure(1, 2)
+fig, axes = new_figure(1, 2)
 for ax, (title, X_gen) in zip(axes[0], witness_pair.items(), strict=True):
-    plotting.plot_witness(X_gen, X_test, bandwidth=sigmas["median"] / 2, ax=ax, title=title)
+    plotting.plot_witness(X_gen, X_test, bandwidth=sigmas["median"], ax=ax, title=title)
 
 # %% tags=["remove-cell"]
 glue_figure("moons_fig_witness", fig)
@@ -425,7 +426,7 @@ glue_all("moons_witness", claims.witness_facts(witness_pair, X_test, sigmas))
 # probable. Does it choose the setting whose samples look most like them?
 
 # %%
-fig, axes = plotting.new_figure(2, 2)
+fig, axes = new_figure(2, 2)
 for ax, name in zip(
     axes.flat, ["GMM", "GaussianKDE", "DensityForest", "Histogram2D"], strict=True
 ):
@@ -466,7 +467,7 @@ glue_figure("moons_fig_criteria", fig)
 #   $C_T \gg 0$: samples farther from the data than new data (over-dispersion).
 
 # %%
-fig, axes = plotting.new_figure(2, 2)
+fig, axes = new_figure(2, 2)
 for row, name in zip(axes, ["GaussianKDE", "Histogram2D"], strict=True):
     rows = claims.family_rows(fits, name)
     plotting.plot_fit_criterion(rows, "copy_share", ax=row[0], reference=0.05)

@@ -92,7 +92,7 @@ def plot_kernels(sigma, *, ax=None, d_max=None, other=None) -> Figure:
     return fig
 
 
-def plot_permutation_null(result, *, ax=None) -> Figure:
+def plot_permutation_null(result, *, ax=None, title=None) -> Figure:
     """A permutation test pictured: the MMD² of shuffled samples, and the observed one.
 
     Pooling both samples and splitting them at random gives MMD² values of samples
@@ -106,6 +106,8 @@ def plot_permutation_null(result, *, ax=None) -> Figure:
         ``null_statistics``.
     ax : matplotlib.axes.Axes, optional
         Draw into this Axes; by default a new one-panel figure.
+    title : str, optional
+        The panel's title; default "permutation test of MMD²".
 
     Returns
     -------
@@ -144,5 +146,5 @@ def plot_permutation_null(result, *, ax=None) -> Figure:
         ax.set_xlabel("MMD²")
         ax.set_ylabel("number of splits")
         legend_outside(ax, below=below)
-        ax.set_title("permutation test of MMD²")
+        ax.set_title("permutation test of MMD²" if title is None else title)
     return fig

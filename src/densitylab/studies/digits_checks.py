@@ -40,6 +40,7 @@ ALPHA = 0.01
 
 def _sample(families, model, value, training_set, params):
     f = families[model]
+    value = next((v for v in f.values if v == value), value)  # the grid's own type
     return fit_and_sample(
         f.model, f.param, value, training_set, n_generated=params.n_generated, seed=params.seed
     )[1]
@@ -87,7 +88,8 @@ def relative_contrasts(picks, families, splits, sigmas, params) -> pd.DataFrame:
                 _sample(families, mb, vb, split, params),
                 bandwidth=sigmas["median"],
             )
-            z.append(result.statistic / result.std if result.std > 0 else 0.0)
+            # The split's z-score; with no spread at all its p-value (0 or 1) decides.
+            z.append(float(np.clip(stats.norm.ppf(result.p_value), -8.0, 8.0)))
         combined = float(np.sum(z) / math.sqrt(len(z)))
         rows.append(
             {
@@ -187,7 +189,11 @@ def label_check(picks, families, split, params) -> SimpleNamespace:
     """Class proportions of each good model's digits against the held-out digits."""
     classifier = digits.classifier(split, params)
     accuracy = float(np.mean(classifier.predict(split.heldout) == split.labels[1]))
-    control = classifier.predict(split.heldout)
+    # The control passes the same confidence filter as the generated digits, so that the
+    # classifier's errors and doubts affect both samples alike.
+    control_proba = classifier.predict_proba(split.heldout)
+    control_confident = control_proba.max(axis=1) >= CONFIDENCE
+    control = classifier.classes_[control_proba.argmax(axis=1)][control_confident]
     counts, rows = {}, []
     for model in families:
         found = _pick(picks, model, "good", "best log-lik")
@@ -216,7 +222,19 @@ def label_check(picks, families, split, params) -> SimpleNamespace:
                 "tvd_interval": f"{number(result.tvd_low)} to {number(result.tvd_high)}",
             }
         )
-    table_rows = pd.DataFrame(rows)
+    table_rows = pd.DataFrame(
+        rows
+        + [
+            {
+                "model": "held-out digits (the control)",
+                "confident": float(control_confident.mean()),
+                "chi2": np.nan,
+                "p_value": np.nan,
+                "tvd": np.nan,
+                "tvd_interval": "—",
+            }
+        ]
+    )
     table = Table(
         table_rows,
         {
@@ -230,7 +248,8 @@ def label_check(picks, families, split, params) -> SimpleNamespace:
     )
     unbalanced = [r["model"] for r in rows if r["p_value"] < ALPHA]
     text = (
-        f"The classifier labels {percent(accuracy)} of the held-out digits correctly. "
+        f"The classifier labels {percent(accuracy)} of the held-out digits correctly, and is "
+        f"confident about {percent(float(control_confident.mean()))} of them. "
         + (
             f"At level {number(ALPHA)} the class proportions of {join(unbalanced)} differ "
             "from the held-out digits'; "

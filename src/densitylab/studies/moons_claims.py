@@ -241,8 +241,14 @@ def picks(fits: pd.DataFrame, mmd: pd.DataFrame, params) -> pd.DataFrame:
     )
 
 
+def _grid_value(family, value):
+    """The grid's own value equal to ``value`` (a table holds floats; bins must be ints)."""
+    return next((v for v in family.values if v == value), value)
+
+
 def _refit(families, model, value, training_set, params):
     f = families[model]
+    value = _grid_value(f, value)
     return fit_and_sample(
         f.model, f.param, value, training_set, n_generated=params.n_generated, seed=params.seed
     )
