@@ -47,14 +47,14 @@ def kernel_matrix(X, Y=None, kernel="se", bandwidth=None):
     Y : array-like of shape (n_samples_Y, n_features), default=None
         Second sample; ``None`` means ``X`` itself.
     kernel : {"se", "imq"}, default="se"
-        ``"se"``: ``exp(−d²/h²)``; ``"imq"``: ``(1 + d²/h²)^(−1/2)``.
+        ``"se"``: ``exp(−d²/σ²)``; ``"imq"``: ``(1 + d²/σ²)^(−1/2)``.
     bandwidth : float > 0, default=None
-        ``h``; ``None`` means :func:`median_heuristic` of the pooled sample.
+        ``σ``; ``None`` means :func:`median_heuristic` of the pooled sample.
 
     Returns
     -------
     K : ndarray of shape (n_samples_X, n_samples_Y)
-        Values in (0, 1] (an SE value underflows to 0 beyond ``d ≈ 27 h``); with
+        Values in (0, 1] (an SE value underflows to 0 beyond ``d ≈ 27 σ``); with
         ``Y=None`` exactly symmetric with a unit diagonal.
 
     Examples
@@ -93,7 +93,7 @@ def kernel_matrix(X, Y=None, kernel="se", bandwidth=None):
 def median_heuristic(X, Y=None, max_n=1000, random_state=0):
     """Median-heuristic bandwidth of the pooled sample.
 
-    ``h = sqrt(median{‖z_i − z_j‖² : i < j} / 2)`` over the rows of ``X`` and ``Y``
+    ``σ = sqrt(median{‖z_i − z_j‖² : i < j} / 2)`` over the rows of ``X`` and ``Y``
     stacked, on a seeded subsample (without replacement) of at most ``max_n`` rows.
 
     Parameters
@@ -123,7 +123,7 @@ def median_heuristic(X, Y=None, max_n=1000, random_state=0):
 
     Notes
     -----
-    With ``h² = median(d²)/2``, the SE kernel ``exp(−d²/h²)`` equals ``exp(−2)`` at
+    With ``σ² = median(d²)/2``, the SE kernel ``exp(−d²/σ²)`` equals ``exp(−2)`` at
     the median distance, so it neither saturates at 1 nor vanishes for typical pairs.
     Garreau, Jitkrittum & Kanagawa (2017), "Large sample analysis of the median
     heuristic", arXiv:1707.07269, study this choice. The distances are computed
@@ -209,9 +209,9 @@ def mmd2_unbiased(X, Y, kernel="se", bandwidth=None, *, n_jobs=None):
     Y : array-like of shape (m, n_features)
         Second sample, finite, m ≥ 2.
     kernel : {"se", "imq"}, default="se"
-        ``"se"``: ``exp(−d²/h²)``; ``"imq"``: ``(1 + d²/h²)^(−1/2)``.
+        ``"se"``: ``exp(−d²/σ²)``; ``"imq"``: ``(1 + d²/σ²)^(−1/2)``.
     bandwidth : float > 0, default=None
-        ``h``; ``None`` means :func:`median_heuristic` ``(X, Y)`` (seeded, so
+        ``σ``; ``None`` means :func:`median_heuristic` ``(X, Y)`` (seeded, so
         deterministic).
     n_jobs : int, default=None
         Threads for the kernel tiles; ``None`` uses as many as NumPy's BLAS may use
@@ -230,7 +230,7 @@ def mmd2_unbiased(X, Y, kernel="se", bandwidth=None, *, n_jobs=None):
     ValueError
         If ``X`` or ``Y`` is missing, ragged, non-numeric, not 2-D or not finite
         (the message names which), the kernel, bandwidth or ``n_jobs`` is invalid,
-        the bandwidth is so small that ``(x − c)/h`` overflows, or, with
+        the bandwidth is so small that ``(x − c)/σ`` overflows, or, with
         ``bandwidth=None``, :func:`median_heuristic` fails.
 
     Notes
@@ -249,7 +249,7 @@ def mmd2_unbiased(X, Y, kernel="se", bandwidth=None, *, n_jobs=None):
     separates distributions when the bandwidth is small relative to their distance.
 
     Numerics: squared distances come from ``‖a‖² + ‖b‖² − 2 a·b`` on
-    ``a = (x − c)/h``, ``b = (y − c)/h`` with ``c`` the sample mean (within-sample
+    ``a = (x − c)/σ``, ``b = (y − c)/σ`` with ``c`` the sample mean (within-sample
     sums) or the midpoint of both means (cross sum), so data far from the origin lose
     no precision, and are clipped at 0. The sums run over tiles of
     :data:`TILE` × :data:`TILE` kernel values — only the upper triangle for the
@@ -317,7 +317,7 @@ def mean_kernel(X, Y=None, kernel="se", bandwidth=None, *, n_jobs=None):
         Second sample for the cross mean.
     kernel : {"se", "imq"}, default="se"
     bandwidth : float > 0, default=None
-        ``h``; ``None`` means :func:`median_heuristic` of the pooled sample.
+        ``σ``; ``None`` means :func:`median_heuristic` of the pooled sample.
     n_jobs : int, default=None
         Threads, as in :func:`mmd2_unbiased`.
 

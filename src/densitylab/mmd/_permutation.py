@@ -37,7 +37,7 @@ class MMDTestResult(NamedTuple):
     null_statistics: np.ndarray
     """MMD²_u of each permutation, shape ``(n_permutations,)``."""
     bandwidth: float
-    """The bandwidth ``h`` used, fixed for all permutations."""
+    """The bandwidth ``σ`` used, fixed for all permutations."""
     kernel: str
     """The kernel name."""
 
@@ -106,9 +106,9 @@ def mmd_permutation_test(
     Y : array-like of shape (m, n_features)
         Second sample, finite, m ≥ 2.
     kernel : {"se", "imq"}, default="se"
-        ``"se"``: ``exp(−d²/h²)``; ``"imq"``: ``(1 + d²/h²)^(−1/2)``.
+        ``"se"``: ``exp(−d²/σ²)``; ``"imq"``: ``(1 + d²/σ²)^(−1/2)``.
     bandwidth : float > 0, default=None
-        ``h``, fixed once for the observed and all permuted statistics; ``None``
+        ``σ``, fixed once for the observed and all permuted statistics; ``None``
         means :func:`median_heuristic` ``(X, Y)``, as in :func:`mmd2_unbiased`.
     n_permutations : int, default=500 (:data:`DEFAULT_N_PERMUTATIONS`)
         Random relabellings of the pooled sample, at least 1. With 500 the smallest

@@ -35,7 +35,7 @@ class RelativeMMDResult(NamedTuple):
     covariance: np.ndarray
     """Estimated 2 × 2 covariance matrix of ``(mmd2_xy, mmd2_xz)`` (not clipped)."""
     bandwidth: float
-    """The bandwidth ``h`` used for both MMD² estimates."""
+    """The bandwidth ``σ`` used for both MMD² estimates."""
     kernel: str
     """The kernel name."""
 
@@ -73,9 +73,9 @@ def relative_mmd_test(X, Y, Z, kernel="se", bandwidth=None, *, n_jobs=None):
     Z : array-like of shape (r, n_features)
         Second candidate sample (e.g. of model B), finite, r ≥ 3.
     kernel : {"se", "imq"}, default="se"
-        ``"se"``: ``exp(−d²/h²)``; ``"imq"``: ``(1 + d²/h²)^(−1/2)``.
+        ``"se"``: ``exp(−d²/σ²)``; ``"imq"``: ``(1 + d²/σ²)^(−1/2)``.
     bandwidth : float > 0, default=None
-        ``h``, shared by both estimates (else they would measure different things);
+        ``σ``, shared by both estimates (else they would measure different things);
         ``None`` means :func:`median_heuristic` of ``X``, ``Y`` and ``Z`` pooled.
     n_jobs : int, default=None
         Threads, as in :func:`mmd2_unbiased`; the result does not depend on it.

@@ -48,7 +48,7 @@ def _unit_scale(bandwidth: float, *samples: np.ndarray):
 def _factors(A: np.ndarray, centre: np.ndarray, bandwidth: float, kernel: str):
     """Left and right factors whose product is the kernel's argument, tile by tile.
 
-    With ``a = (x − c)/h`` and ``b = (y − c)/h`` the product ``left[i] @ right[:, j]``
+    With ``a = (x − c)/σ`` and ``b = (y − c)/σ`` the product ``left[i] @ right[:, j]``
     is ``−‖a − b‖²`` for ``"se"`` and ``1 + ‖a − b‖²`` for ``"imq"``: one matrix
     product gives ``‖a‖² + ‖b‖² − 2 a·b`` without further passes over the tile.
     Both samples of a tile must share ``c``; centring first keeps ``‖a‖²`` of the

@@ -22,9 +22,9 @@ def witness(X, Y, T, kernel="se", bandwidth=None, *, n_jobs=None):
     T : array-like of shape (n_points, n_features)
         Where to evaluate the witness, finite, at least one point.
     kernel : {"se", "imq"}, default="se"
-        ``"se"``: ``exp(−d²/h²)``; ``"imq"``: ``(1 + d²/h²)^(−1/2)``.
+        ``"se"``: ``exp(−d²/σ²)``; ``"imq"``: ``(1 + d²/σ²)^(−1/2)``.
     bandwidth : float > 0, default=None
-        ``h``; ``None`` means :func:`median_heuristic` ``(X, Y)`` — the pooled ``X``
+        ``σ``; ``None`` means :func:`median_heuristic` ``(X, Y)`` — the pooled ``X``
         and ``Y`` with its seeded default subsample, the same bandwidth
         :func:`mmd2_unbiased` ``(X, Y)`` uses, so the two describe one discrepancy.
     n_jobs : int, default=None

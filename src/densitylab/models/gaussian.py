@@ -190,7 +190,8 @@ class GMM(DensityEstimatorBase):
         parameters one iteration earlier).
     lower_bounds_ : ndarray of shape (n_iter_ + 1,)
         Mean log-likelihood after the initial M-step and after every EM iteration
-        of the kept fit; non-decreasing (EM's guarantee) up to rounding.
+        of the kept fit; non-decreasing up to rounding when ``reg_covar = 0`` (EM's
+        guarantee), and in practice for a small ``reg_covar`` (see Notes).
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
 
