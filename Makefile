@@ -65,14 +65,16 @@ $(OLDEST_STAMP): $(OLDEST) pyproject.toml | $(STAMP)
 	$(BIN)/uv pip install --quiet --python $(OLDEST_VENV)/bin/python --no-deps -e .
 	touch $(OLDEST_STAMP)
 
-# Regenerate both lock files from pyproject.toml. Locked versions that still satisfy the ranges
-# are kept; `make lock UPGRADE=--upgrade` moves every package to its newest allowed version.
-# Needs only .venv's uv: an edited pyproject.toml does not reinstall .venv from the old lock first.
+# Regenerate both lock files from pyproject.toml and copy the lock's versions into
+# environment.yml. Locked versions that still satisfy the ranges are kept;
+# `make lock UPGRADE=--upgrade` moves every package to its newest allowed version.
+# Needs only .venv's uv: an edited pyproject.toml does not reinstall .venv from the old lock.
 lock:
 	test -x $(BIN)/uv || $(MAKE) venv
 	$(COMPILE) --all-extras $(UPGRADE) -o $(LOCK)
 	$(COMPILE) --extra plot --extra report --extra distributed --extra test \
 		--resolution lowest-direct -o $(OLDEST)
+	$(BIN)/python scripts/environment_pins.py $(LOCK) environment.yml
 
 # Build the sdist and wheel, twine-check them, and smoke-test the wheel in clean venvs with
 # only its runtime dependencies: at the oldest versions allowed and at the newest on PyPI.
