@@ -17,6 +17,9 @@ OLDEST := requirements/oldest.txt
 OLDEST_VENV := .venv-oldest
 OLDEST_STAMP := $(OLDEST_VENV)/.installed-stamp
 COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --quiet
+# The lane has no notebook tools (jupytext, papermill, nbval, jupyter-book): test files that
+# import them at module level are named tests/test_notebook*.py or tests/test_book.py.
+# Tests marked `locked` check .venv itself (installed = lock, the wheel build) and are skipped.
 # Old releases emit deprecation warnings about one another, which filterwarnings = error would
 # turn into failures: pytest 9 about scikit-learn 1.6's parametrize_with_checks (a generator),
 # pyparsing 3.3 about matplotlib < 3.10.7's calls. Only these two are tolerated there.
