@@ -1,10 +1,32 @@
 # densitylab — `make test` and `make book` are the two commands (README.md).
-# The first use of any target creates .venv from pyproject.toml; later uses reuse it.
+# The first use of any target creates .venv with the exact versions of requirements/lock.txt;
+# later uses reuse it, and reinstall when the lock or pyproject.toml changes.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The lock: every package the report is built and tested with, at one exact version. It is
+# compiled from pyproject.toml's ranges by uv (pinned in the lock itself); `make lock` refreshes
+# it, keeping every locked version that still satisfies the ranges.
+LOCK := requirements/lock.txt
+# The oldest-versions lane: the runtime dependencies and the plot, report, distributed and test
+# extras at the lowest versions pyproject.toml allows (uv's lowest-direct resolution), in a venv
+# of their own; `make test-oldest` runs the package's tests there (no notebooks, no book).
+OLDEST := requirements/oldest.txt
+OLDEST_VENV := .venv-oldest
+OLDEST_STAMP := $(OLDEST_VENV)/.installed-stamp
+COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --quiet
+# The lane has no notebook tools (jupytext, papermill, nbval, jupyter-book): test files that
+# import them at module level are named tests/test_notebook*.py or tests/test_book.py.
+# Tests marked `locked` check .venv itself (installed = lock, the wheel build) and are skipped.
+# Old releases emit deprecation warnings about one another, which filterwarnings = error would
+# turn into failures: pytest 9 about scikit-learn 1.6's parametrize_with_checks (a generator),
+# pyparsing 3.3 about matplotlib < 3.10.7's calls. Only these two are tolerated there.
+OLDEST_PYTEST := -m "not notebook and not book and not locked" \
+	--ignore=tests/test_book.py --ignore-glob="tests/test_notebook*.py" \
+	-W "ignore:Passing a non-Collection iterable to parametrize:pytest.PytestRemovedIn10Warning" \
+	-W "ignore::pyparsing.warnings.PyparsingDeprecationWarning"
 NOTEBOOKS := notebooks/moons_2d.py notebooks/digits_64d.py
 # The README's figure: notebook, glued figure, committed copy.
 README_FIGURE := notebooks/moons_2d.ipynb moons_fig_gallery book/images/moons_2d_models.png
@@ -12,14 +34,16 @@ README_FIGURE := notebooks/moons_2d.ipynb moons_fig_gallery book/images/moons_2d
 # from a notebook are rewritten whenever the notebook ran again.
 BOOK_FLAGS := --builder html -W -n --keep-going --all
 
-.PHONY: all venv test lint bench notebooks book check-book chromium clean
+.PHONY: all venv test lint bench notebooks book check-book chromium clean lock test-oldest \
+	wheel-check
 
 all: test
 
-$(STAMP): pyproject.toml
+$(STAMP): $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -32,6 +56,33 @@ lint: $(STAMP)
 # The book tests check the built site, so the book is built (or refreshed) first.
 test: $(STAMP) lint chromium book
 	$(BIN)/python -m pytest
+
+# The package's unit, property and reference tests on the oldest supported versions.
+test-oldest: $(OLDEST_STAMP)
+	$(OLDEST_VENV)/bin/python -m pytest $(OLDEST_PYTEST)
+	$(OLDEST_VENV)/bin/python scripts/extras_smoke.py
+
+$(OLDEST_STAMP): $(OLDEST) pyproject.toml | $(STAMP)
+	$(BIN)/uv venv --quiet --clear --python $(BIN)/python $(OLDEST_VENV)
+	$(BIN)/uv pip sync --quiet --python $(OLDEST_VENV)/bin/python $(OLDEST)
+	$(BIN)/uv pip install --quiet --python $(OLDEST_VENV)/bin/python --no-deps -e .
+	touch $(OLDEST_STAMP)
+
+# Regenerate both lock files from pyproject.toml and copy the lock's versions into
+# environment.yml. Locked versions that still satisfy the ranges are kept;
+# `make lock UPGRADE=--upgrade` moves every package to its newest allowed version.
+# Needs only .venv's uv: an edited pyproject.toml does not reinstall .venv from the old lock.
+lock:
+	test -x $(BIN)/uv || $(MAKE) venv
+	$(COMPILE) --all-extras $(UPGRADE) -o $(LOCK)
+	$(COMPILE) --extra plot --extra report --extra distributed --extra test \
+		--resolution lowest-direct -o $(OLDEST)
+	$(BIN)/python scripts/environment_pins.py $(LOCK) environment.yml
+
+# Build the sdist and wheel, twine-check them, and smoke-test the wheel in clean venvs with
+# only its runtime dependencies: at the oldest versions allowed and at the newest on PyPI.
+wheel-check: $(STAMP)
+	$(BIN)/python scripts/wheel_check.py --against oldest --against newest
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
@@ -60,4 +111,4 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 clean:
-	rm -rf _build .pytest_cache .ruff_cache notebooks/results
+	rm -rf _build .pytest_cache .ruff_cache notebooks/results $(OLDEST_VENV)
