@@ -56,18 +56,20 @@ from densitylab.studies import digits
 params = digits.PARAMETERS.validate(globals())
 
 # %% tags=["remove-cell"]
+import time
 from pathlib import Path
 
 from densitylab import plotting
 from densitylab.report.figures import new_figure
 from densitylab.report.glue import glue_all, glue_figure, glue_table
 from densitylab.studies import digits_claims as claims
-from densitylab.studies.claims import parameters_table
+from densitylab.studies.claims import parameters_table, runtime_text
 from densitylab.sweep_result import SweepResult
 from densitylab.sweeps import run_sweep
 
 # %% tags=["remove-cell"]
 glue_table("digits_parameters", parameters_table(digits.PARAMETERS))
+started = time.perf_counter()
 
 # %% [markdown]
 # ## The data and the splits
@@ -415,6 +417,7 @@ sweeps.joined().to_csv(out / "digits_64d.csv", index=False)
 picks.to_csv(out / "digits_64d_picks.csv", index=False)
 
 # %% tags=["remove-cell"]
+glue_all("digits_runtime", {"total": runtime_text(time.perf_counter() - started)})
 glue_all("digits_summary", claims.takeaways(picks, fits, mmd, labels, params))
 
 # %% [markdown]

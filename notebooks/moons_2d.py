@@ -65,6 +65,7 @@ from densitylab.studies import moons
 params = moons.PARAMETERS.validate(globals())
 
 # %% tags=["remove-cell"]
+import time
 from pathlib import Path
 
 from densitylab import plotting
@@ -73,13 +74,14 @@ from densitylab.report.figures import new_figure
 from densitylab.report.glue import glue_all, glue_figure, glue_table
 from densitylab.seeding import derive_seed
 from densitylab.studies import moons_claims as claims
-from densitylab.studies.claims import mmd_preview, parameters_table
+from densitylab.studies.claims import mmd_preview, parameters_table, runtime_text
 from densitylab.studies.picks import picks_table_view
 from densitylab.sweep_result import SweepResult
 from densitylab.sweeps import fit_and_sample, run_sweep
 
 # %% tags=["remove-cell"]
 glue_table("moons_parameters", parameters_table(moons.PARAMETERS))
+started = time.perf_counter()
 
 # %% [markdown]
 # ## Data and protocol
@@ -159,8 +161,8 @@ tests = {
 }
 
 # %%
-fig, axes = new_figure(1, 2)
-for ax, (name, result) in zip(axes[0], tests.items(), strict=True):
+fig, axes = new_figure(2, 1, aspect=0.4)
+for ax, (name, result) in zip(axes[:, 0], tests.items(), strict=True):
     plotting.plot_permutation_null(result, ax=ax, title=name)
 
 # %% tags=["remove-cell"]
@@ -523,6 +525,7 @@ sweeps.joined().to_csv(out / "moons_2d.csv", index=False)
 picks.to_csv(out / "moons_2d_picks.csv", index=False)
 
 # %% tags=["remove-cell"]
+glue_all("moons_runtime", {"total": runtime_text(time.perf_counter() - started)})
 glue_all("moons_summary", claims.takeaways(picks, params, noise, hist))
 
 # %% [markdown]

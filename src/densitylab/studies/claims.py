@@ -331,3 +331,18 @@ def parameters_table(schema):
             "meaning": Column("meaning"),
         },
     )
+
+
+def runtime_text(seconds: float) -> str:
+    """A wall-clock time as the text writes it: "48 s", "2 min 5 s".
+
+    Examples
+    --------
+    >>> from densitylab.studies.claims import runtime_text
+    >>> runtime_text(48.3), runtime_text(125.2)
+    ('48 s', '2 min 5 s')
+    """
+    seconds = round(float(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    return f"{seconds // 60} min {seconds % 60} s"
