@@ -26,7 +26,8 @@ def _pins(requirements: list[str]) -> dict[str, str]:
 
 def pyproject_pins() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return _pins(project["dependencies"] + project["optional-dependencies"]["dev"])
+    extras = project["optional-dependencies"]
+    return _pins(project["dependencies"] + extras["dev"] + extras["distributed"])
 
 
 def environment_pins() -> dict[str, str]:
