@@ -14,6 +14,10 @@
     extrapolated from a timed sample of those thresholds (each costs the same
     O(N D²), whatever its position).
 * ``n_jobs=2`` against ``n_jobs=1`` on the same fit (results identical).
+* Scoring (issue 12): ``score_samples`` of 20,000 two-moons points on a forest fitted
+  to 20,000 (noise 0.1, ``n_min=5``, 10 trees, ~30,000 leaves) against the time of that
+  fit (target: no slower than fitting); and on a 2,000-point forest, against the
+  leaf-by-leaf evaluation used before (results equal to 1e-12).
 """
 
 from __future__ import annotations
@@ -21,12 +25,15 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from scipy.special import logsumexp
 from sklearn.datasets import load_digits
 from threadpoolctl import threadpool_limits
 
 from benchmarks._timing import Figure, best_time, fmt_seconds
+from densitylab.data import sample_moons
 from densitylab.models import DensityForest
 from densitylab.models._forest_split import _best_split
+from densitylab.models._gaussians import component_log_pdfs, precision_cholesky
 
 N_TREES, N_MIN, REG_COVAR = 10, 5, 1e-2
 
@@ -148,9 +155,59 @@ def _fit_figures(X):
     ]
 
 
+def leaf_by_leaf_score_samples(forest, X):
+    """The evaluation before issue 12: each leaf's log-density in turn, chunks of queries."""
+    means = np.concatenate([tree.means for tree in forest.trees_])
+    precisions = np.stack([precision_cholesky(c) for tree in forest.trees_ for c in tree.chols])
+    log_w = np.log(np.concatenate([tree.weights for tree in forest.trees_]) / forest.n_trees)
+    chunk = max(1, (1 << 22) // log_w.size)
+    out = np.empty(X.shape[0])
+    for start in range(0, X.shape[0], chunk):
+        log_pdf = component_log_pdfs(X[start : start + chunk], means, precisions)
+        out[start : start + chunk] = logsumexp(log_pdf + log_w, axis=1)
+    return out
+
+
+def _scoring_figures():
+    n = 20_000
+    X = sample_moons(n, noise=0.1, random_state=0)
+    queries = sample_moons(n, noise=0.1, random_state=1)
+    forest, fit, _ = _fit(X, 1)
+    score = best_time(lambda: forest.score_samples(queries), repeat=2)
+    small = DensityForest(n_trees=N_TREES, n_min=N_MIN, random_state=0).fit(X[:2000])
+    few = queries[:5000]
+    np.testing.assert_allclose(
+        small.score_samples(few), leaf_by_leaf_score_samples(small, few), rtol=0, atol=1e-12
+    )
+    ours = best_time(lambda: small.score_samples(few), repeat=3)
+    # The old evaluation holds one BLAS thread too (as it did inside the forest).
+    with threadpool_limits(limits=1, user_api="blas"):
+        before = best_time(lambda: leaf_by_leaf_score_samples(small, few), repeat=2)
+    return [
+        Figure(
+            f"DensityForest score_samples, {n} moons on a {n}-point forest "
+            f"({forest.n_leaves_} leaves) vs its fit",
+            fmt_seconds(score),
+            f"{fmt_seconds(fit)} (fit)",
+            fit / score,
+            "≥ 1 (no slower than the fit)",
+            fit / score >= 1,
+        ),
+        Figure(
+            f"DensityForest score_samples, 5000 moons on a 2000-point forest "
+            f"({small.n_leaves_} leaves), vs leaf by leaf",
+            fmt_seconds(ours),
+            f"{fmt_seconds(before)} (leaf by leaf, before issue 12)",
+            before / ours,
+            "≥ 3× faster",
+            before / ours >= 3,
+        ),
+    ]
+
+
 def run():
     X = load_digits().data.astype(np.float64)
     # Both split searches single-threaded, as each tree is grown (and as is fair).
     with threadpool_limits(limits=1, user_api="blas"):
         figures = _root_split_figures(X)
-    return figures + _fit_figures(X)
+    return figures + _fit_figures(X) + _scoring_figures()

@@ -396,12 +396,23 @@ def test_permutation_statistic_is_mmd2_unbiased(kernel):
 def test_pooled_null_equals_recomputation_on_permuted_data(kernel):
     X, Y = two_samples(70, 50, 3, shift=0.2, seed=16)
     result = mmd_permutation_test(X, Y, kernel, n_permutations=20, random_state=42)
-    labels = permutation_module._permutation_labels(70, 50, 20, as_generator(42))
+    blocks = permutation_module._labellings(70, 50, 20, as_generator(42), chunk=8)
+    labels = np.concatenate(list(blocks))[1:]  # the first row is the observed labelling
     assert labels.shape == (20, 120) and np.all(labels.sum(axis=1) == 70)
     Z = np.concatenate([X, Y])
     for p in range(5):
         again = mmd2_unbiased(Z[labels[p]], Z[~labels[p]], kernel, result.bandwidth)
         assert result.null_statistics[p] == pytest.approx(again, rel=0, abs=1e-13)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 21, 100])
+def test_labellings_drawn_in_blocks_are_the_draws_of_one_call(chunk):
+    blocks = list(permutation_module._labellings(5, 9, 20, as_generator(3), chunk))
+    assert [len(b) for b in blocks[:-1]] == [chunk] * (len(blocks) - 1)
+    labels = np.concatenate(blocks)
+    assert labels.shape == (21, 14) and labels[0].tolist() == [True] * 5 + [False] * 9
+    base = np.broadcast_to(labels[0], (20, 14))
+    np.testing.assert_array_equal(labels[1:], as_generator(3).permuted(base, axis=1))
 
 
 def test_permutation_blocks_and_chunks_agree(monkeypatch):

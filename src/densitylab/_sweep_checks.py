@@ -1,4 +1,4 @@
-"""Checks of :func:`densitylab.sweeps.run_sweep`'s arguments, each naming what is wrong."""
+"""Argument checks of :func:`densitylab.sweeps.run_sweep`: grids, kernels, samples, bandwidths."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from densitylab._random import canonical_key
 from densitylab._validation import check_scalar_param
 from densitylab.mmd import KERNELS
 
+__all__ = ["check_bandwidths", "check_kernels", "check_samples", "check_values"]
 
-def _check_values(values) -> list:
+
+def check_values(values) -> list:
     """The grid as a list, refusing duplicates (they would fake a standard error of 0)."""
     if isinstance(values, str | bytes | Mapping) or not hasattr(values, "__iter__"):
         raise ValueError(f"values must be a non-empty list of settings, got {values!r}.")
@@ -24,7 +26,7 @@ def _check_values(values) -> list:
     return values
 
 
-def _check_kernels(kernels) -> tuple:
+def check_kernels(kernels) -> tuple:
     """A kernel selection; a single name such as ``"se"`` is a selection of one."""
     kernels = (kernels,) if isinstance(kernels, str) else tuple(kernels)
     unknown = [k for k in kernels if k not in KERNELS]
@@ -35,13 +37,13 @@ def _check_kernels(kernels) -> tuple:
     return kernels
 
 
-def _check_samples(samples: Mapping, what: str) -> dict:
+def check_samples(samples: Mapping, what: str) -> dict:
     if not isinstance(samples, Mapping):
         raise ValueError(f"{what} must be a mapping of name to sample, got {samples!r}.")
     return {name: np.asarray(X, dtype=np.float64) for name, X in samples.items()}
 
 
-def _check_bandwidths(bandwidths, names) -> dict:
+def check_bandwidths(bandwidths, names) -> dict:
     """``{reference: {bandwidth name: h}}`` with every h finite and > 0."""
     if not isinstance(bandwidths, Mapping):
         raise ValueError(

@@ -11,24 +11,16 @@ import numbers
 
 import numpy as np
 from joblib import Parallel, cpu_count, delayed, effective_n_jobs
-from scipy.special import logsumexp
 
 from densitylab._blas import single_blas_thread
 from densitylab._random import as_generator
 from densitylab._validation import check_nonnegative_float, check_positive_int
 from densitylab.models._base import DensityEstimatorBase
+from densitylab.models._forest_score import forest_log_density, leaf_table
 from densitylab.models._forest_tree import DensityTree, _grow_tree
-from densitylab.models._gaussians import (
-    check_log_density,
-    check_magnitude,
-    component_log_pdfs,
-    sample_mixture,
-)
+from densitylab.models._gaussians import check_log_density, check_magnitude, sample_mixture
 
 __all__ = ["DensityForest", "DensityTree"]
-
-# Score queries in chunks so that the (queries × leaves) matrix stays near 32 MB.
-_SCORE_CHUNK_ELEMENTS = 1 << 22
 
 
 class DensityForest(DensityEstimatorBase):
@@ -129,7 +121,11 @@ class DensityForest(DensityEstimatorBase):
               \\mathcal{N}(x \\mid \\mu_l, \\Sigma_l),
 
     and :meth:`sample` draws from exactly this mixture (a tree, then a leaf, then
-    its Gaussian).
+    its Gaussian). :meth:`score_samples` evaluates it in vectorised batches of nearby
+    queries; the terms of a query's own leaves (found by routing it through each tree)
+    bound ``p(x)`` from below, and leaves whose terms are provably below ``2⁻⁵² p(x)``
+    together, whatever the query in the batch, are skipped, so the sum is exact to
+    rounding.
 
     Data with a coordinate beyond 1e100 in magnitude are refused (ValueError: rescale
     them), since sums of their squares could overflow; so are queries whose log
@@ -222,31 +218,20 @@ class DensityForest(DensityEstimatorBase):
         self.n_leaves_ = sum(tree.n_leaves for tree in self.trees_)
         # The forest as one flat mixture of all leaves, weights share / n_trees.
         self._weights = np.concatenate([tree.weights for tree in self.trees_]) / n_trees
-        self._log_weights = np.log(self._weights)
-        self._means = np.concatenate([t.means for t in self.trees_])
-        self._precisions_chol = np.concatenate([prec for _, prec in grown])
+        self._leaves = leaf_table(
+            self.trees_, np.concatenate([prec for _, prec in grown]), np.log(self._weights)
+        )
         return self
 
     def _score_samples(self, X):
-        # One small product per leaf: BLAS threads only add overhead (and on a busy
-        # machine much more than that).
+        # Batches of small products (one leaf's 2×2 factor per pair in 2-D): BLAS threads
+        # only add overhead, and one thread keeps the arithmetic the same on every machine.
         with single_blas_thread():
-            return check_log_density(self._score_samples_serial(X))
-
-    def _score_samples_serial(self, X):
-        n_leaves = self._log_weights.shape[0]
-        chunk = max(1, _SCORE_CHUNK_ELEMENTS // n_leaves)
-        out = np.empty(X.shape[0])
-        for start in range(0, X.shape[0], chunk):
-            log_pdf = component_log_pdfs(
-                X[start : start + chunk], self._means, self._precisions_chol
-            )
-            out[start : start + chunk] = logsumexp(log_pdf + self._log_weights, axis=1)
-        return out
+            return check_log_density(forest_log_density(X, self.trees_, self._leaves))
 
     def _sample(self, n_samples, rng):
         chols = np.concatenate([tree.chols for tree in self.trees_])
-        return sample_mixture(rng, self._weights, self._means, chols, n_samples)
+        return sample_mixture(rng, self._weights, self._leaves.means, chols, n_samples)
 
 
 def _n_workers(n_jobs, n_trees: int) -> int:
