@@ -123,7 +123,10 @@ def test_many_small_leaves_are_kept_when_together_they_matter():
     assert _kept_leaves(np.zeros((1, 1)), 0.0, table).size == 0
 
 
-def test_no_warning_and_zero_density_beyond_the_float_range(moons_forest):
-    # The squared distance overflows: the density is 0 in float64, and that is all.
-    scores = moons_forest.score_samples(np.array([[1e200, 0.0], [0.5, 0.25]]))
-    assert scores[0] == -np.inf and np.isfinite(scores[1])
+def test_a_log_density_beyond_the_float_range_is_refused_without_warning(moons_forest):
+    # The log density of a query this far out is below float64's range: a clear error
+    # (not a -inf that would claim a zero density), and no RuntimeWarning on the way.
+    with pytest.raises(ValueError, match="below the float64 range"):
+        moons_forest.score_samples(np.array([[1e200, 0.0], [0.5, 0.25]]))
+    far = moons_forest.score_samples(np.array([[1e50, 0.0], [0.5, 0.25]]))
+    assert np.isfinite(far).all() and far[0] < -1e90
