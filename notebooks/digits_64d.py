@@ -63,7 +63,9 @@ from densitylab import plotting
 from densitylab.report.figures import new_figure
 from densitylab.report.glue import glue_all, glue_figure, glue_table
 from densitylab.studies import digits_claims as claims
+from densitylab.studies import original
 from densitylab.studies.claims import parameters_table, runtime_text
+from densitylab.studies.picks import picks_table_view
 from densitylab.sweep_result import SweepResult
 from densitylab.sweeps import run_sweep
 
@@ -169,7 +171,8 @@ fits, mmd = sweeps.fits, sweeps.mmd
 fig, axes = new_figure(1, 3)
 for ax, name in zip(axes[0], families, strict=True):
     rows = claims.selected(mmd, model=name, kernel="se", bandwidth_name="median")
-    plotting.plot_sweep(rows, line="reference", ax=ax, title=claims.family(name))
+    legend = "figure" if name == "DensityForest" else False  # one legend for the panels
+    plotting.plot_sweep(rows, line="reference", ax=ax, title=claims.family(name), legend=legend)
 
 # %% tags=["remove-cell"]
 glue_all("digits_reference", claims.reference_claims(mmd, fits, params))
@@ -194,7 +197,8 @@ glue_figure("digits_fig_mmd", fig)
 fig, axes = new_figure(1, 3)
 for ax, name in zip(axes[0], families, strict=True):
     rows = claims.selected(mmd, model=name, kernel="imq", bandwidth_name="original")
-    plotting.plot_sweep(rows, line="reference", ax=ax, title=claims.family(name))
+    legend = "figure" if name == "DensityForest" else False
+    plotting.plot_sweep(rows, line="reference", ax=ax, title=claims.family(name), legend=legend)
 
 # %% tags=["remove-cell"]
 glue_all("digits_original", claims.original_claims(mmd, fits, params))
@@ -228,6 +232,7 @@ for ax, name in zip(axes[0], families, strict=True):
         ax=ax,
         line=None,
         title=claims.family(name),
+        legend="figure" if name == "DensityForest" else False,
     )
 
 # %% tags=["remove-cell"]
@@ -257,10 +262,22 @@ fig, axes = new_figure(2, 3)
 for j, name in enumerate(families):
     rows = claims.selected(fits, model=name)
     plotting.plot_fit_criterion(
-        rows, "copy_share", ax=axes[0, j], line=None, reference=0.05, title=claims.family(name)
+        rows,
+        "copy_share",
+        ax=axes[0, j],
+        line=None,
+        reference=0.05,
+        title=claims.family(name),
+        legend=False,
     )
     plotting.plot_fit_criterion(
-        rows, "ct_statistic", ax=axes[1, j], line=None, reference=0.0, band=(-3, 3)
+        rows,
+        "ct_statistic",
+        ax=axes[1, j],
+        line=None,
+        reference=0.0,
+        band=(-3, 3),
+        legend="figure" if name == "DensityForest" else False,
     )
 
 # %% tags=["remove-cell"]
@@ -287,7 +304,7 @@ glue_figure("digits_fig_copy", fig)
 
 # %% tags=["remove-cell"]
 picks = claims.picks(fits, mmd, params)
-glue_table("digits_picks_table", claims.picks_table_view(picks))
+glue_table("digits_picks_table", picks_table_view(picks))
 glue_all("digits_picks", claims.picks_claims(picks, params))
 
 # %% [markdown]
@@ -417,6 +434,8 @@ sweeps.joined().to_csv(out / "digits_64d.csv", index=False)
 picks.to_csv(out / "digits_64d_picks.csv", index=False)
 
 # %% tags=["remove-cell"]
+verdicts = original.digits_verdicts(mmd, fits, labels.rows)
+glue_table("digits_original_verdicts", original.claims_table(verdicts))
 glue_all("digits_runtime", {"total": runtime_text(time.perf_counter() - started)})
 glue_all("digits_summary", claims.takeaways(picks, fits, mmd, labels, params))
 

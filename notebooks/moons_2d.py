@@ -74,6 +74,7 @@ from densitylab.report.figures import new_figure
 from densitylab.report.glue import glue_all, glue_figure, glue_table
 from densitylab.seeding import derive_seed
 from densitylab.studies import moons_claims as claims
+from densitylab.studies import original
 from densitylab.studies.claims import mmd_preview, parameters_table, runtime_text
 from densitylab.studies.picks import picks_table_view
 from densitylab.sweep_result import SweepResult
@@ -402,9 +403,12 @@ glue_figure("moons_fig_gallery", fig)
 
 # %%
 witness_pair = claims.witness_models(picks, families, training_sets[-1], params)
-fig, axes = new_figure(1, 2)
-for ax, (title, X_gen) in zip(axes[0], witness_pair.items(), strict=True):
-    plotting.plot_witness(X_gen, X_test, bandwidth=sigmas["median"], ax=ax, title=title)
+limit = claims.witness_limit(witness_pair, X_test, sigmas["median"])
+fig, axes = new_figure(2, 1, aspect=0.45)
+for ax, (title, X_gen) in zip(axes[:, 0], witness_pair.items(), strict=True):
+    plotting.plot_witness(
+        X_gen, X_test, bandwidth=sigmas["median"], ax=ax, title=title, limit=limit
+    )
 
 # %% tags=["remove-cell"]
 glue_figure("moons_fig_witness", fig)
@@ -429,11 +433,11 @@ glue_all("moons_witness", claims.witness_facts(witness_pair, X_test, sigmas))
 
 # %%
 fig, axes = new_figure(2, 2)
-for ax, name in zip(
-    axes.flat, ["GMM", "GaussianKDE", "DensityForest", "Histogram2D"], strict=True
-):
+names = ["GMM", "GaussianKDE", "DensityForest", "Histogram2D"]
+for ax, name in zip(axes.flat, names, strict=True):
     column = "heldout_zero_share" if name == "Histogram2D" else "heldout_loglik"
-    plotting.plot_fit_criterion(claims.family_rows(fits, name), column, ax=ax)
+    legend = "figure" if name == names[-1] else False  # one legend for the four panels
+    plotting.plot_fit_criterion(claims.family_rows(fits, name), column, ax=ax, legend=legend)
 
 # %% tags=["remove-cell"]
 glue_all("moons_criteria", claims.criteria_claims(mmd, fits, params))
@@ -472,8 +476,11 @@ glue_figure("moons_fig_criteria", fig)
 fig, axes = new_figure(2, 2)
 for row, name in zip(axes, ["GaussianKDE", "Histogram2D"], strict=True):
     rows = claims.family_rows(fits, name)
-    plotting.plot_fit_criterion(rows, "copy_share", ax=row[0], reference=0.05)
-    plotting.plot_fit_criterion(rows, "ct_statistic", ax=row[1], reference=0.0, band=(-3, 3))
+    plotting.plot_fit_criterion(rows, "copy_share", ax=row[0], reference=0.05, legend=False)
+    last = "figure" if name == "Histogram2D" else False
+    plotting.plot_fit_criterion(
+        rows, "ct_statistic", ax=row[1], reference=0.0, band=(-3, 3), legend=last
+    )
 
 # %% tags=["remove-cell"]
 glue_all("moons_copy", claims.copy_claims(fits, params))
@@ -525,6 +532,8 @@ sweeps.joined().to_csv(out / "moons_2d.csv", index=False)
 picks.to_csv(out / "moons_2d_picks.csv", index=False)
 
 # %% tags=["remove-cell"]
+verdicts = original.moons_verdicts(mmd, fits, max(params.train_sizes))
+glue_table("moons_original_verdicts", original.claims_table(verdicts))
 glue_all("moons_runtime", {"total": runtime_text(time.perf_counter() - started)})
 glue_all("moons_summary", claims.takeaways(picks, params, noise, hist))
 

@@ -26,6 +26,7 @@ EXAMPLES_EXEMPT = {
     "densitylab.studies.moons_claims",
     "densitylab.studies.digits_claims",
     "densitylab.studies.digits_checks",
+    "densitylab.studies.original",
 }
 
 

@@ -118,6 +118,18 @@ def legend_outside(ax, handles=None, labels=None, *, below=False, **kwargs):
     )
 
 
+def place_legend(ax, handles, labels, legend, *, below):
+    """Place a panel's legend: ``None`` as the figure suits, ``"figure"`` once under all
+    panels (for figures of several panels sharing their lines), ``False`` none."""
+    if legend is False:
+        return None
+    if legend == "figure":
+        return figure_legend(ax.figure, list(handles), list(labels)) if handles else None
+    if legend is not None:
+        raise ValueError(f"legend must be None, 'figure' or False, got {legend!r}.")
+    return legend_outside(ax, handles, labels, below=below)
+
+
 def _visible_length(label: str) -> int:
     """Rough printed length of a legend label (mathtext markup not counted)."""
     text = re.sub(r"\\[a-zA-Z]+", "x", label).replace("$", "").replace("{", "").replace("}", "")

@@ -168,7 +168,16 @@ def plot_samples(
 
 
 def plot_witness(
-    X, Y, *, ax=None, bandwidth, kernel="se", bounds=None, grid_size=120, title=None
+    X,
+    Y,
+    *,
+    ax=None,
+    bandwidth,
+    kernel="se",
+    bounds=None,
+    grid_size=120,
+    title=None,
+    limit=None,
 ) -> Figure:
     """The MMD witness function of generated points ``X`` against test points ``Y``.
 
@@ -194,6 +203,9 @@ def plot_witness(
         Evaluation points per axis, from edge to edge of ``bounds`` (pixel centres).
     title : str, optional
         ``None``: names the kernel and σ; ``""``: no title.
+    limit : float > 0, optional
+        The colour scale runs from ``−limit`` to ``limit``; by default the largest
+        ``|f|`` on the grid. Give two panels one limit to compare them.
 
     Returns
     -------
@@ -217,8 +229,9 @@ def plot_witness(
     grid_size = check_grid_size(grid_size)
     xs, ys, T = grid(bounds, grid_size)
     f = witness(X, Y, T, kernel=kernel, bandwidth=bandwidth).reshape(grid_size, grid_size)
-    top = float(np.max(np.abs(f))) or 1.0
-    below = ax is None
+    top = (float(np.max(np.abs(f))) or 1.0) if limit is None else float(limit)
+    if not top > 0:
+        raise ValueError(f"limit must be a number > 0, got {limit!r}.")
     with report_rc():
         fig, ax = new_axes(ax, aspect=panel_aspect(bounds))
         image = ax.imshow(
@@ -235,7 +248,8 @@ def plot_witness(
         colorbar(fig, image, ax, "witness $f$\n− too few generated points, + too many",
                   symmetric=True)  # fmt: skip
         handle, label = point_handle("test", "test points")
-        legend_outside(ax, [handle], [label], below=below)
+        # Below the panel: the colour bar holds the space on its right.
+        legend_outside(ax, [handle], [label], below=True)
         kernel_name = KERNEL_TITLES.get(kernel, f"{kernel} kernel")
         default = f"MMD witness, {kernel_name}, σ\u00a0=\u00a0{number(float(bandwidth), 2)}"
         ax.set_title(default if title is None else title)

@@ -28,9 +28,9 @@ from densitylab.plotting._style import (
     bandwidth_phrase,
     family_name,
     figure_legend,
-    legend_outside,
     new_axes,
     new_figure,
+    place_legend,
     report_rc,
 )
 from densitylab.plotting._tables import LINE_CHOICES, check_columns, single_selection
@@ -109,7 +109,14 @@ def _default_title(table, *, kernel=True):
 
 
 def plot_sweep(
-    mmd: pd.DataFrame, *, ax=None, line="n_train", floor=None, linthresh=None, title=None
+    mmd: pd.DataFrame,
+    *,
+    ax=None,
+    line="n_train",
+    floor=None,
+    linthresh=None,
+    title=None,
+    legend=None,
 ) -> Figure:
     """MMD² against the swept value: mean over repeats ±1 standard error, a line per level.
 
@@ -139,6 +146,11 @@ def plot_sweep(
     title : str, optional
         ``None``: the family, kernel and bandwidth ("GMM, SE kernel, σ = 0.82
         (median heuristic)"); ``""``: no title.
+
+    legend : {None, "figure", False}, default=None
+        ``None``: below the panel when the function makes the figure, else right of the
+        Axes; ``"figure"``: one legend under all panels of the figure (give it to one of
+        several panels that share their lines); ``False``: none.
 
     Returns
     -------
@@ -170,7 +182,7 @@ def plot_sweep(
         handles, labels = _mmd_panel(
             ax, table, line=line, styles=line_styles(table, line), floor=floor, linthresh=linthresh
         )
-        legend_outside(ax, handles, labels, below=below)
+        place_legend(ax, handles, labels, legend, below=below)
         ax.set_title(_default_title(table) if title is None else title)
     return fig
 
@@ -259,7 +271,15 @@ def plot_sweep_panels(
 
 
 def plot_fit_criterion(
-    fits: pd.DataFrame, column, *, ax=None, line="n_train", band=None, reference=None, title=None
+    fits: pd.DataFrame,
+    column,
+    *,
+    ax=None,
+    line="n_train",
+    band=None,
+    reference=None,
+    title=None,
+    legend=None,
 ) -> Figure:
     """A per-fit criterion against the swept value: mean over repeats ±1 standard error.
 
@@ -283,6 +303,11 @@ def plot_fit_criterion(
         copying") or ``0`` for ``ct_statistic``.
     title : str, optional
         ``None``: the family and the criterion; ``""``: no title.
+
+    legend : {None, "figure", False}, default=None
+        ``None``: below the panel when the function makes the figure, else right of the
+        Axes; ``"figure"``: one legend under all panels of the figure (give it to one of
+        several panels that share their lines); ``False``: none.
 
     Returns
     -------
@@ -320,7 +345,7 @@ def plot_fit_criterion(
         missing_note(ax, handles, labels, summary, column)
         criterion_scale(ax, summary, spec, extra, band)
         ax.set_ylabel(spec["label"])
-        legend_outside(ax, handles, labels, below=below)
+        place_legend(ax, handles, labels, legend, below=below)
         default = f"{family_name(str(_first(table, 'model')))}: {spec['short']}"
         ax.set_title(default if title is None else title)
     return fig

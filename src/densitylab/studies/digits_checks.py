@@ -271,6 +271,7 @@ def label_check(picks, families, split, params) -> SimpleNamespace:
     )
     return SimpleNamespace(
         counts=counts,
+        rows=rows,
         control=np.bincount(control.astype(np.int64), minlength=10),
         table=table,
         claims={"claim": text, "accuracy": accuracy, "takeaway": takeaway},

@@ -49,6 +49,7 @@ __all__ = [
     "single_gaussian_check",
     "takeaways",
     "witness_facts",
+    "witness_limit",
     "witness_models",
 ]
 
@@ -281,6 +282,17 @@ def witness_models(picks_: pd.DataFrame, families, training_set, params) -> dict
             families, "GMM", value, training_set, params
         )
     return out
+
+
+def witness_limit(pair: dict, X_test, sigma: float) -> float:
+    """One colour limit for the witness panels: the largest |f| over the plane of any."""
+    from densitylab.mmd import witness
+    from densitylab.plotting import data_bounds
+
+    (x0, x1), (y0, y1) = data_bounds(*pair.values(), X_test)
+    grid = np.stack(np.meshgrid(np.linspace(x0, x1, 60), np.linspace(y0, y1, 60)), -1)
+    T = grid.reshape(-1, 2)
+    return max(float(np.abs(witness(X, X_test, T, bandwidth=sigma)).max()) for X in pair.values())
 
 
 def witness_facts(pair: dict, X_test, sigmas) -> dict:

@@ -1,0 +1,172 @@
+"""The two chapters' claims on small real studies: every section's words, computed.
+
+The rules themselves are tested on hand-made tables in test_claims.py; here every claim
+function of both chapters runs on a small sweep of the real models, and its words are
+checked for what a sentence must and must not say.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from densitylab.studies import digits, digits_claims, moons, moons_claims, original
+from densitylab.studies.claims import copying_verdict
+from densitylab.sweep_result import SweepResult
+from densitylab.sweeps import run_sweep
+
+pytestmark = pytest.mark.slow
+
+
+def _words(values: dict) -> list[str]:
+    return [v for v in values.values() if isinstance(v, str)]
+
+
+def _check_text(text: str) -> None:
+    assert text.strip(), "an empty claim"
+    assert "**" not in text, "a bold computed sentence"
+    prose = re.sub(r"\$[^$]*\$", "", text)  # TeX maths has its own minus signs
+    assert not re.search(r"\d[eE][+-]?\d", prose), f"e-notation in {text!r}"
+    assert not re.search(r"(?<![\w$])-\d", prose), f"a hyphen as minus sign in {text!r}"
+    assert "nan" not in text.lower().split(), f"a NaN in {text!r}"
+
+
+@pytest.fixture(scope="module")
+def small_moons():
+    params = moons.PARAMETERS.validate(
+        moons.PARAMETERS.defaults()
+        | {
+            "train_sizes": [60, 120],
+            "repeats": 3,
+            "n_test": 300,
+            "n_generated": 300,
+            "hist_bins": [5, 10, 30],
+            "gmm_components": [1, 3, 8],
+            "kde_bandwidths": [0.03, 0.1, 0.3],
+            "forest_n_min": [5, 20],
+            "n_jobs": 1,
+        }
+    )
+    X_test = moons.test_set(params)
+    sets = moons.training_sets(params)
+    sigmas = moons.mmd_bandwidths(X_test)
+    result = SweepResult.concat(
+        run_sweep(
+            f.model,
+            f.param,
+            f.values,
+            sets,
+            {"test": X_test},
+            bandwidths={"test": sigmas},
+            n_generated=params.n_generated,
+            heldout=X_test,
+            seed=params.seed,
+            copy_check=True,
+        )
+        for f in moons.families(params).values()
+    )
+    return params, X_test, sets, sigmas, result
+
+
+def test_moons_section_claims_are_sentences(small_moons):
+    params, X_test, sets, sigmas, result = small_moons
+    fits, mmd = result.fits, result.mmd
+    floor = moons.perfect_generator(params, X_test, sigmas)
+    for values in (
+        moons_claims.protocol_facts(params, sigmas),
+        moons_claims.family_claims(mmd, "GMM", params, sigmas),
+        moons_claims.family_claims(mmd, "GaussianKDE", params, sigmas),
+        moons_claims.histogram_claims(mmd, fits, params, sigmas),
+        moons_claims.criteria_claims(mmd, fits, params),
+        moons_claims.copy_claims(fits, params),
+        moons_claims.single_gaussian_check(mmd, params, sets),
+    ):
+        for text in _words(values):
+            _check_text(text)
+    assert moons_claims.floors(floor).keys() == {"se", "imq"}
+
+
+def test_moons_picks_never_call_a_copier_good(small_moons):
+    params, _, sets, _, result = small_moons
+    picks = moons_claims.picks(result.fits, result.mmd, params)
+    for row in picks[picks["pick"] == "good"].itertuples():
+        assert copying_verdict(row.copy_share, row.ct_statistic) == "neither"
+    assert set(picks["pick"]) <= {"original protocol", "best log-lik", "good", "bad"}
+    assert set(picks["model"]) == {"Histogram2D", "GMM", "GaussianKDE", "DensityForest"}
+    summary = moons_claims.picks_summary(picks, params)
+    _check_text(summary["claim"])
+
+
+def test_moons_original_verdicts_are_decided(small_moons):
+    params, _, _, _, result = small_moons
+    verdicts = original.moons_verdicts(result.mmd, result.fits, max(params.train_sizes))
+    assert len(verdicts) == 3
+    for row in verdicts.itertuples():
+        assert row.verdict in {"confirmed", "partly confirmed", "not supported"}
+        _check_text(row.evidence)
+        assert "$" not in row.evidence  # plain text: pasted on another page
+    assert original.claims_table(verdicts).shape == (3, 3)
+
+
+@pytest.fixture(scope="module")
+def small_digits():
+    params = digits.PARAMETERS.validate(
+        digits.PARAMETERS.defaults()
+        | {
+            "repeats": 2,
+            "n_generated": 200,
+            "gmm_components": [1, 5],
+            "kde_bandwidths": [0.5, 2.5],
+            "forest_n_min": [50, 200],
+            "forest_trees": 2,
+            "n_jobs": 1,
+        }
+    )
+    splits = digits.splits(params)
+    sigmas = digits.mmd_bandwidths(splits, params)
+    result = SweepResult.concat(
+        run_sweep(
+            f.model,
+            f.param,
+            f.values,
+            splits,
+            bandwidths={"train": sigmas, "heldout": sigmas},
+            n_generated=params.n_generated,
+            seed=params.seed,
+            copy_check=True,
+        )
+        for f in digits.families(params).values()
+    )
+    return params, splits, sigmas, result
+
+
+def test_digits_section_claims_are_sentences(small_digits):
+    params, splits, sigmas, result = small_digits
+    fits, mmd = result.fits, result.mmd
+    for values in (
+        digits_claims.data_facts(splits, params),
+        digits_claims.distance_facts(splits[0], sigmas),
+        digits_claims.reference_claims(mmd, fits, params),
+        digits_claims.original_claims(mmd, fits, params),
+        digits_claims.loglik_claims(fits, params),
+        digits_claims.copy_claims(fits, params),
+    ):
+        for text in _words(values):
+            _check_text(text)
+
+
+def test_digits_checks_refit_the_sweep_exactly(small_digits):
+    params, splits, sigmas, result = small_digits
+    families = digits.families(params)
+    picks = digits_claims.picks(result.fits, result.mmd, params)
+    samples = digits_claims.pick_samples(picks, families, splits[0], params)
+    assert samples and all(X.shape == (params.n_generated, 64) for X in samples.values())
+    labels = digits_claims.label_check(picks, families, splits[0], params)
+    assert all(np.asarray(c).sum() > 0 for c in labels.counts.values()) or not labels.counts
+    _check_text(labels.claims["claim"])
+    verdicts = original.digits_verdicts(result.mmd, result.fits, labels.rows)
+    assert len(verdicts) == 5
+    for row in verdicts.itertuples():
+        _check_text(row.evidence)
