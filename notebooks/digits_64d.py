@@ -63,7 +63,7 @@ from densitylab import plotting
 from densitylab.report.figures import new_figure
 from densitylab.report.glue import glue_all, glue_figure, glue_table
 from densitylab.studies import digits_claims as claims
-from densitylab.studies import original
+from densitylab.studies import intro, original
 from densitylab.studies.claims import parameters_table, runtime_text
 from densitylab.studies.picks import picks_table_view
 from densitylab.sweep_result import SweepResult
@@ -305,7 +305,7 @@ glue_figure("digits_fig_copy", fig)
 # %% tags=["remove-cell"]
 picks = claims.picks(fits, mmd, params)
 glue_table("digits_picks_table", picks_table_view(picks))
-glue_all("digits_picks", claims.picks_claims(picks, params))
+glue_all("digits_picks", claims.picks_summary(picks, params))
 
 # %% [markdown]
 # ````{table} The picks of each family: mean held-out MMD² (SE kernel, median-heuristic σ, ± standard error over the splits), mean held-out log-likelihood, copy share and C_T; "ties with" lists the settings the pick's own criterion cannot separate from it.
@@ -438,6 +438,7 @@ verdicts = original.digits_verdicts(mmd, fits, labels.rows)
 glue_table("digits_original_verdicts", original.claims_table(verdicts))
 glue_all("digits_runtime", {"total": runtime_text(time.perf_counter() - started)})
 glue_all("digits_summary", claims.takeaways(picks, fits, mmd, labels, params))
+glue_all("digits_headline", intro.digits_headlines(picks, fits, distances, labels))
 
 # %% [markdown]
 # ## Take-aways

@@ -73,8 +73,8 @@ from densitylab.mmd import mmd_permutation_test
 from densitylab.report.figures import new_figure
 from densitylab.report.glue import glue_all, glue_figure, glue_table
 from densitylab.seeding import derive_seed
+from densitylab.studies import intro, original
 from densitylab.studies import moons_claims as claims
-from densitylab.studies import original
 from densitylab.studies.claims import mmd_preview, parameters_table, runtime_text
 from densitylab.studies.picks import picks_table_view
 from densitylab.sweep_result import SweepResult
@@ -536,6 +536,7 @@ verdicts = original.moons_verdicts(mmd, fits, max(params.train_sizes))
 glue_table("moons_original_verdicts", original.claims_table(verdicts))
 glue_all("moons_runtime", {"total": runtime_text(time.perf_counter() - started)})
 glue_all("moons_summary", claims.takeaways(picks, params, noise, hist))
+glue_all("moons_headline", intro.moons_headlines(picks, params, sigmas, noise, hist))
 
 # %% [markdown]
 # ## Take-aways

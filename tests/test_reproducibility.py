@@ -126,3 +126,19 @@ def test_a_pick_that_appears_or_vanishes_fails():
         }
     )
     assert not compare_picks(reference, reference.iloc[:1]).ok
+
+
+def test_the_command_line_compares_tables(tmp_path, capsys):
+    from densitylab.reproducibility import main
+
+    reference = joined()
+    reference.loc[reference["model"] == "GaussianKDE", "heldout_loglik"] = -np.inf
+    reference.to_csv(tmp_path / "ref.csv", index=False)
+    reference.to_csv(tmp_path / "same.csv", index=False)
+    changed = reference.copy()
+    changed.loc[0, "mmd2"] *= 1.1
+    changed.to_csv(tmp_path / "changed.csv", index=False)
+    assert main([str(tmp_path / "ref.csv"), str(tmp_path / "same.csv")]) == 0
+    assert "reproduced" in capsys.readouterr().out
+    assert main([str(tmp_path / "ref.csv"), str(tmp_path / "changed.csv")]) == 1
+    assert "differences" in capsys.readouterr().out

@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pytest
 
-from densitylab.studies import digits, digits_claims, moons, moons_claims, original
+from densitylab.studies import digits, digits_claims, intro, moons, moons_claims, original
 from densitylab.studies.claims import copying_verdict
 from densitylab.sweep_result import SweepResult
 from densitylab.sweeps import run_sweep
@@ -97,6 +97,15 @@ def test_moons_picks_never_call_a_copier_good(small_moons):
     assert set(picks["model"]) == {"Histogram2D", "GMM", "GaussianKDE", "DensityForest"}
     summary = moons_claims.picks_summary(picks, params)
     _check_text(summary["claim"])
+    X_test = small_moons[1]
+    floor = moons.perfect_generator(params, X_test, small_moons[3])
+    noise = {"null_sd": float(floor["mmd2"].std())}
+    hist = moons_claims.histogram_claims(result.mmd, result.fits, params, small_moons[3])
+    for text in _words(intro.moons_headlines(picks, params, small_moons[3], noise, hist)):
+        _check_text(text)
+        assert "$" not in text  # pasted with {glue:text}: plain text only
+    for text in _words(moons_claims.takeaways(picks, params, noise, hist)):
+        _check_text(text)
 
 
 def test_moons_original_verdicts_are_decided(small_moons):
@@ -166,6 +175,13 @@ def test_digits_checks_refit_the_sweep_exactly(small_digits):
     labels = digits_claims.label_check(picks, families, splits[0], params)
     assert all(np.asarray(c).sum() > 0 for c in labels.counts.values()) or not labels.counts
     _check_text(labels.claims["claim"])
+    distances = digits_claims.distance_facts(splits[0], sigmas)
+    headlines = intro.digits_headlines(picks, result.fits, distances, labels)
+    for text in _words(headlines):
+        _check_text(text)
+        assert "$" not in text  # pasted with {glue:text}: plain text only
+    for text in _words(digits_claims.takeaways(picks, result.fits, result.mmd, labels, params)):
+        _check_text(text)
     verdicts = original.digits_verdicts(result.mmd, result.fits, labels.rows)
     assert len(verdicts) == 5
     for row in verdicts.itertuples():

@@ -80,8 +80,9 @@ class Comparison:
 
 def _close(a, b, rtol=RELATIVE_TOLERANCE, atol=ABSOLUTE_TOLERANCE) -> np.ndarray:
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    same_inf = (a == b) | (np.isnan(a) & np.isnan(b))
-    return same_inf | (np.abs(a - b) <= atol + rtol * np.abs(a))
+    same = (a == b) | (np.isnan(a) & np.isnan(b))  # equal infinities, or both missing
+    with np.errstate(invalid="ignore"):  # inf − inf: decided by ``same``
+        return same | (np.abs(a - b) <= atol + rtol * np.abs(a))
 
 
 def _align(reference: pd.DataFrame, rerun: pd.DataFrame, keys, out: Comparison):
@@ -128,7 +129,7 @@ def _noisy(left, right, mask, columns, out: Comparison) -> None:
             + ABSOLUTE_TOLERANCE
             + (RELATIVE_TOLERANCE * mean_a.abs())
         )
-        finite = np.isfinite(mean_a) & np.isfinite(mean_b)
+        finite = np.isfinite(mean_a) & np.isfinite(mean_b) & np.isfinite(limit)
         bad = (finite & ((mean_a - mean_b).abs() > limit)) | (~finite & ~_close(mean_a, mean_b))
         out.checked[f"noise {column}"] = int(len(mean_a))
         for index in mean_a.index[bad][:5]:
@@ -228,3 +229,32 @@ def compare_picks(reference: pd.DataFrame, rerun: pd.DataFrame) -> Comparison:
                 f"{left.at[index, 'tied_values']}), rerun {value!r} outside the ties"
             )
     return out
+
+
+def main(argv=None) -> int:
+    """``python -m densitylab.reproducibility REFERENCE RERUN [REF_PICKS RERUN_PICKS]``.
+
+    Prints the comparison and returns 0 when the rerun reproduces the reference.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m densitylab.reproducibility",
+        description="Compare a rerun's results (and picks) with the committed tables.",
+    )
+    parser.add_argument("reference", help="committed results, e.g. notebooks/reference/x.csv")
+    parser.add_argument("rerun", help="the rerun's results, e.g. notebooks/results/x.csv")
+    parser.add_argument("picks", nargs="*", help="committed and rerun picks tables")
+    args = parser.parse_args(argv)
+    if len(args.picks) not in (0, 2):
+        parser.error("give both picks tables (committed, then rerun) or none")
+    outcomes = [compare_results(pd.read_csv(args.reference), pd.read_csv(args.rerun))]
+    if args.picks:
+        outcomes.append(compare_picks(*(pd.read_csv(p) for p in args.picks)))
+    for outcome in outcomes:
+        print(outcome)
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -211,10 +211,11 @@ def label_check(picks, families, split, params) -> SimpleNamespace:
             random_state=derive_seed(params.seed, "labels", model),
         )
         title = f"{family(model)}, {name}: {setting(families[model].param, value)}"
+        plain = f"{family(model)}, {name}: {setting(families[model].param, value, math=False)}"
         counts[title] = result.counts
         rows.append(
             {
-                "model": title,
+                "model": plain,
                 "confident": float(confident.mean()),
                 "chi2": result.chi2,
                 "p_value": result.p_value,
@@ -261,6 +262,13 @@ def label_check(picks, families, split, params) -> SimpleNamespace:
         + join(f"{number(r['tvd'])} ({r['tvd_interval']})" for r in rows)
         + ", say how much of each sample would have to change class to match."
     )
+    headline = (
+        f"at the {percent(ALPHA, trim=True)} level the class proportions of {join(unbalanced)} "
+        "differ from those of "
+        "real held-out digits"
+        if unbalanced
+        else "no good model's class proportions differ from those of real held-out digits"
+    )
     takeaway = (
         "Check class proportions against a real control labelled by the same classifier: "
         + (
@@ -274,5 +282,5 @@ def label_check(picks, families, split, params) -> SimpleNamespace:
         rows=rows,
         control=np.bincount(control.astype(np.int64), minlength=10),
         table=table,
-        claims={"claim": text, "accuracy": accuracy, "takeaway": takeaway},
+        claims={"claim": text, "accuracy": accuracy, "takeaway": takeaway, "headline": headline},
     )

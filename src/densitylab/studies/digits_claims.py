@@ -128,7 +128,12 @@ def distance_facts(split, sigmas) -> dict:
         f"is {number(math.exp(-median_d2 / sigma**2))} at the median distance and varies "
         "across the distances that occur."
     )
-    return {"claim": text, "sigma": number(sigma), "d_max": float(np.sqrt(np.quantile(d2, 0.99)))}
+    return {
+        "claim": text,
+        "sigma": number(sigma),
+        "median_distance": number(math.sqrt(median_d2)),
+        "d_max": float(np.sqrt(np.quantile(d2, 0.99))),
+    }
 
 
 _VERDICT_WORDS = {

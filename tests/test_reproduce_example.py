@@ -1,0 +1,36 @@
+"""The API example of the reproduce chapter prints exactly the output the page shows."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "book" / "reproduce.md"
+
+
+def _block(text: str, name: str) -> str:
+    match = re.search(
+        r"```\{code-block\} \w+\n:name: " + re.escape(name) + r"\n\n(.*?)\n```", text, re.S
+    )
+    assert match, f"no code block named {name!r} in {PAGE.name}"
+    return match.group(1)
+
+
+def test_the_api_example_prints_what_the_page_shows():
+    text = PAGE.read_text()
+    code, shown = _block(text, "api-example"), _block(text, "api-example-output")
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    # The report's numbers bind their parts with no-break spaces; the page's copy may not.
+    printed = result.stdout.replace("\u00a0", " ").strip()
+    assert printed == shown.replace("\u00a0", " ").strip()
+    assert result.stderr == ""
+
+
+def test_the_example_check_sees_a_changed_output():
+    text = PAGE.read_text().replace("C_T = 14", "C_T = 15")
+    assert _block(text, "api-example-output") != _block(PAGE.read_text(), "api-example-output")
