@@ -161,12 +161,13 @@ def test_committed_notebook_reexecutes_under_nbval(rerun):
 def test_rerun_reproduces_the_committed_results(rerun):
     study, folder, _ = rerun
     results = folder / "results"
-    comparison = compare_results(
-        pd.read_csv(study.reference), pd.read_csv(results / study.reference.name)
-    )
+    reference = pd.read_csv(study.reference)
+    comparison = compare_results(reference, pd.read_csv(results / study.reference.name))
     assert comparison.ok, str(comparison)
     picks = compare_picks(
-        pd.read_csv(study.reference_picks), pd.read_csv(results / study.reference_picks.name)
+        pd.read_csv(study.reference_picks),
+        pd.read_csv(results / study.reference_picks.name),
+        reference,
     )
     assert picks.ok, str(picks)
 

@@ -142,3 +142,23 @@ def test_the_command_line_compares_tables(tmp_path, capsys):
     assert "reproduced" in capsys.readouterr().out
     assert main([str(tmp_path / "ref.csv"), str(tmp_path / "changed.csv")]) == 1
     assert "differences" in capsys.readouterr().out
+
+
+def test_a_good_pick_may_move_only_where_its_verdict_is_borderline():
+    # Two KDE settings: 0.05 passes the copy checks clearly; 0.1's mean C_T sits near the
+    # over-dispersion limit of 3 within its noise, so a rerun may read it either way.
+    results = joined()
+    kde = results["model"] == "GaussianKDE"
+    results.loc[kde & (results["value"] == 0.1), "ct_statistic"] = [
+        2.9 + 0.1 * (r % 3) for r in results.loc[kde & (results["value"] == 0.1), "repeat"]
+    ]
+    results.loc[kde & (results["value"] == 0.05), "ct_statistic"] = 0.0
+    reference = pd.DataFrame(
+        {"model": ["GaussianKDE"], "pick": ["good"], "value": [0.1], "tied_values": ["0.1"]}
+    )
+    moved = reference.assign(value=[0.05])
+    assert not compare_picks(reference, moved).ok  # without the results: no excuse
+    assert compare_picks(reference, moved, results).ok  # 0.1 is borderline
+    assert compare_picks(reference, reference.iloc[:0], results).ok  # the pick vanishes
+    clear = reference.assign(value=[0.05])
+    assert not compare_picks(clear, clear.assign(value=[0.2]), results).ok  # 0.05: clear

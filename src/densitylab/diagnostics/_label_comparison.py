@@ -4,8 +4,9 @@ A generator's class proportions are judged against a *control*: real held-out im
 labelled by the same classifier. The classifier's own errors then affect both samples
 alike, and the χ² test of homogeneity of the 2 × C table accounts for the two sample
 sizes (the control is usually much smaller than the generated sample). The effect size
-is the total variation distance between the two label distributions, with a bootstrap
-interval.
+is Cramér's V of the table, with a confidence interval from the noncentral χ² law
+(the total variation distance between the two label distributions is reported beside it,
+as a description).
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy import stats
+from scipy import optimize, stats
 
-from densitylab._random import as_generator
 from densitylab._validation import check_positive_int
 
 __all__ = ["LabelComparison", "compare_labels"]
@@ -31,11 +31,15 @@ class LabelComparison(NamedTuple):
     chi2, dof, p_value : float, int, float
         χ² test of homogeneity of the two label distributions (classes absent from both
         samples are dropped).
+    cramers_v : float
+        Cramér's V of the 2 × C table, ``sqrt(chi2 / N)`` with ``N`` all labels: 0 when
+        the proportions agree, 1 when the two samples share no class.
+    v_low, v_high : float
+        Its confidence interval, from the noncentral χ² law of the statistic.
     tvd : float
         Total variation distance ``½ Σ_c |p_c − p'_c|`` between the two proportions, in
-        [0, 1]: the share of the sample that would have to change class to match the control.
-    tvd_low, tvd_high : float
-        Percentile bootstrap interval of ``tvd``.
+        [0, 1]: the share of the sample that would have to change class to match the
+        control (a description; with finite samples it is above 0 even for one law).
     """
 
     counts: np.ndarray
@@ -43,9 +47,10 @@ class LabelComparison(NamedTuple):
     chi2: float
     dof: int
     p_value: float
+    cramers_v: float
+    v_low: float
+    v_high: float
     tvd: float
-    tvd_low: float
-    tvd_high: float
 
 
 def _counts(labels, n_classes: int, name: str) -> np.ndarray:
@@ -61,22 +66,25 @@ def _counts(labels, n_classes: int, name: str) -> np.ndarray:
     return np.bincount(labels, minlength=n_classes)
 
 
-def _tvd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """TVD between rows of count arrays ``a`` and ``b`` (last axis: classes)."""
-    p = a / a.sum(axis=-1, keepdims=True)
-    q = b / b.sum(axis=-1, keepdims=True)
-    return 0.5 * np.abs(p - q).sum(axis=-1)
+def _tvd(a: np.ndarray, b: np.ndarray) -> float:
+    return float(0.5 * np.abs(a / a.sum() - b / b.sum()).sum())
 
 
-def compare_labels(
-    labels,
-    control_labels,
-    *,
-    n_classes=10,
-    n_bootstrap=2000,
-    confidence=0.95,
-    random_state=None,
-) -> LabelComparison:
+def _noncentrality(chi2: float, dof: int, tail: float) -> float:
+    """The noncentrality λ at which ``P(χ²_dof(λ) ≥ chi2) = tail`` (0 if none is needed)."""
+
+    def excess(lam):
+        return stats.ncx2.sf(chi2, dof, lam) - tail if lam > 0 else stats.chi2.sf(chi2, dof) - tail
+
+    if excess(0.0) >= 0:
+        return 0.0
+    upper = max(10.0, 2 * chi2)
+    while excess(upper) < 0:
+        upper *= 2
+    return float(optimize.brentq(excess, 0.0, upper, xtol=1e-10))
+
+
+def compare_labels(labels, control_labels, *, n_classes=10, confidence=0.95) -> LabelComparison:
     """Compare the class proportions of a sample with those of a control sample.
 
     Parameters
@@ -86,10 +94,8 @@ def compare_labels(
     control_labels : array-like of int, shape (n_control,)
         Classes of the control (the same classifier's predictions for real digits).
     n_classes : int, default=10
-    n_bootstrap : int, default=2000
-        Bootstrap resamples (of each sample, independently) for the TVD interval.
     confidence : float, default=0.95
-    random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Coverage of the interval of Cramér's V.
 
     Returns
     -------
@@ -98,11 +104,12 @@ def compare_labels(
     Notes
     -----
     The χ² statistic is Pearson's for the 2 × C contingency table
-    (:func:`scipy.stats.chi2_contingency`, no continuity correction), with
-    ``C − 1`` degrees of freedom over the classes present. The bootstrap redraws each
-    sample's counts from a multinomial with its observed proportions; the TVD of a
-    finite sample is biased upwards (two samples of one distribution have a TVD above
-    0), so read the interval against the TVD of the control with itself, not against 0.
+    (:func:`scipy.stats.chi2_contingency`, no continuity correction), with ``C − 1``
+    degrees of freedom over the classes present. Cramér's V of a 2 × C table is
+    ``V = sqrt(χ² / N)``. Its interval inverts the noncentral χ² law: the noncentrality
+    ``λ`` runs over the values for which the observed χ² is not in either tail, and
+    ``V = sqrt(λ / N)`` at the two ends (Smithson 2003, *Confidence Intervals*, ch. 4);
+    the lower end is 0 when the proportions do not differ significantly.
 
     Examples
     --------
@@ -110,38 +117,37 @@ def compare_labels(
     >>> from densitylab.diagnostics import compare_labels
     >>> even = np.repeat(np.arange(10), 50)
     >>> skewed = np.concatenate([even, np.full(300, 8)])
-    >>> same = compare_labels(even, even, random_state=0)
-    >>> round(same.tvd, 3), round(same.p_value, 3)
-    (0.0, 1.0)
-    >>> compare_labels(skewed, even, random_state=0).p_value < 1e-6
-    True
+    >>> same = compare_labels(even, even)
+    >>> round(same.cramers_v, 3), round(same.p_value, 3), same.v_low
+    (0.0, 1.0, 0.0)
+    >>> result = compare_labels(skewed, even)
+    >>> result.p_value < 1e-6, result.v_low < result.cramers_v < result.v_high
+    (True, True)
     """
     n_classes = check_positive_int(n_classes, "n_classes", minimum=2)
-    n_bootstrap = check_positive_int(n_bootstrap, "n_bootstrap")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}.")
     counts = _counts(labels, n_classes, "labels")
     control = _counts(control_labels, n_classes, "control_labels")
     present = (counts + control) > 0
     table = np.stack([counts[present], control[present]])
+    total = float(table.sum())
     if table.shape[1] < 2:
         chi2, dof, p = 0.0, 0, 1.0
+        low = high = 0.0
     else:
         chi2, p, dof, _ = stats.chi2_contingency(table, correction=False)
-    rng = as_generator(random_state)
-    boot = _tvd(
-        rng.multinomial(counts.sum(), counts / counts.sum(), size=n_bootstrap),
-        rng.multinomial(control.sum(), control / control.sum(), size=n_bootstrap),
-    )
-    tail = (1 - confidence) / 2
-    low, high = np.quantile(boot, [tail, 1 - tail])
+        tail = (1 - confidence) / 2
+        low = _noncentrality(chi2, dof, tail)
+        high = _noncentrality(chi2, dof, 1 - tail)
     return LabelComparison(
         counts=counts,
         control_counts=control,
         chi2=float(chi2),
         dof=int(dof),
         p_value=float(p),
-        tvd=float(_tvd(counts, control)),
-        tvd_low=float(low),
-        tvd_high=float(high),
+        cramers_v=float(np.sqrt(chi2 / total)),
+        v_low=float(np.sqrt(low / total)),
+        v_high=float(np.sqrt(high / total)),
+        tvd=_tvd(counts, control),
     )

@@ -17,7 +17,6 @@ from densitylab.diagnostics import compare_labels
 from densitylab.mmd import relative_mmd_test, witness
 from densitylab.report.tables import Column, Table
 from densitylab.report.typography import family, join, number, p_value, percent, setting
-from densitylab.seeding import derive_seed
 from densitylab.studies import digits
 from densitylab.studies.claims import select
 from densitylab.sweeps import fit_and_sample
@@ -127,7 +126,7 @@ def relative_claims(contrasts: pd.DataFrame, alpha: float = 0.05) -> dict:
             tied.append(f"{row.a} and {row.b} ({p_value(row.p_value)})")
     parts = []
     if decided:
-        parts.append(f"At level {number(alpha)}: {join(decided)}.")
+        parts.append(f"At the {percent(alpha, trim=True)} level: {join(decided)}.")
     if tied:
         parts.append(f"The tests cannot tell apart {join(tied)}.")
     return {"claim": " ".join(parts) or "There is no pair of picks to compare."}
@@ -208,7 +207,6 @@ def label_check(picks, families, split, params) -> SimpleNamespace:
             labels,
             control.astype(np.int64),
             n_classes=digits.N_CLASSES,
-            random_state=derive_seed(params.seed, "labels", model),
         )
         title = f"{family(model)}, {name}: {setting(families[model].param, value)}"
         plain = f"{family(model)}, {name}: {setting(families[model].param, value, math=False)}"
@@ -219,8 +217,9 @@ def label_check(picks, families, split, params) -> SimpleNamespace:
                 "confident": float(confident.mean()),
                 "chi2": result.chi2,
                 "p_value": result.p_value,
+                "v": result.cramers_v,
+                "v_interval": f"{number(result.v_low, trim=True)} to {number(result.v_high)}",
                 "tvd": result.tvd,
-                "tvd_interval": f"{number(result.tvd_low)} to {number(result.tvd_high)}",
             }
         )
     table_rows = pd.DataFrame(
@@ -231,8 +230,9 @@ def label_check(picks, families, split, params) -> SimpleNamespace:
                 "confident": float(control_confident.mean()),
                 "chi2": np.nan,
                 "p_value": np.nan,
+                "v": np.nan,
+                "v_interval": "—",
                 "tvd": np.nan,
-                "tvd_interval": "—",
             }
         ]
     )
@@ -243,8 +243,9 @@ def label_check(picks, families, split, params) -> SimpleNamespace:
             "confident": Column("confidently labelled", kind="percent"),
             "chi2": Column("χ²", kind="number", digits=3),
             "p_value": Column("p", kind="p_value"),
+            "v": Column("Cramér's V", kind="number"),
+            "v_interval": Column("V, 95 % interval"),
             "tvd": Column("TVD", kind="number"),
-            "tvd_interval": Column("TVD 95 % interval"),
         },
     )
     unbalanced = [r["model"] for r in rows if r["p_value"] < ALPHA]
@@ -252,15 +253,15 @@ def label_check(picks, families, split, params) -> SimpleNamespace:
         f"The classifier labels {percent(accuracy)} of the held-out digits correctly, and is "
         f"confident about {percent(float(control_confident.mean()))} of them. "
         + (
-            f"At level {number(ALPHA)} the class proportions of {join(unbalanced)} differ "
-            "from the held-out digits'; "
+            f"At the {percent(ALPHA, trim=True)} level the class proportions of "
+            f"{join(unbalanced)} differ from the held-out digits'. "
             if unbalanced
-            else f"At level {number(ALPHA)} no good model's class proportions differ from the "
-            "held-out digits'; "
+            else f"At the {percent(ALPHA, trim=True)} level no good model's class proportions "
+            "differ from the held-out digits'. "
         )
-        + "the total variation distances, "
-        + join(f"{number(r['tvd'])} ({r['tvd_interval']})" for r in rows)
-        + ", say how much of each sample would have to change class to match."
+        + "Cramér's V, the size of the difference (0: the same proportions), is "
+        + join(f"{number(r['v'])} (95 % interval {r['v_interval']})" for r in rows)
+        + "."
     )
     headline = (
         f"at the {percent(ALPHA, trim=True)} level the class proportions of {join(unbalanced)} "

@@ -71,7 +71,8 @@ selected = select
 
 
 def _grid(values) -> str:
-    return join(number(v) for v in values)
+    """A grid exactly as given: "0.01, 0.1, 1.75 and 2" (never rounded)."""
+    return join(number(v, 6, trim=True) for v in values)
 
 
 def data_facts(splits, params) -> dict:
@@ -94,11 +95,11 @@ def data_facts(splits, params) -> dict:
             "singular along them unless it is regularised."
         ),
         "gmm_grid": _grid(params.gmm_components),
-        "reg_covar": number(digits.REG_COVAR),
+        "reg_covar": number(digits.REG_COVAR, trim=True),
         "reg_claim": (
             f"With the common default $\\lambda = 10^{{-6}}$ a single Gaussian gives the "
             f"held-out digits a mean log-density of {number(tiny)} nats; with "
-            f"$\\lambda$ = {number(digits.REG_COVAR)} it gives {number(floor, 4)}."
+            f"$\\lambda$ = {number(digits.REG_COVAR, trim=True)} it gives {number(floor, 4)}."
         ),
         "kde_grid": _grid(params.kde_bandwidths),
         "trees": number(params.forest_trees),
@@ -156,7 +157,7 @@ def reference_claims(mmd: pd.DataFrame, fits: pd.DataFrame, params) -> dict:
     train_mean = float(on_train.mean())
     train_se = float(on_train.std(ddof=1) / math.sqrt(len(on_train)))
     text = (
-        f"Against the training digits the KDE with $h$ = {number(h)} scores "
+        f"Against the training digits the KDE with {setting('bandwidth', h)} scores "
         f"{interval(train_mean, train_se)}"
         + (
             ", below 0, the value of a perfect sample: better than perfect. "
@@ -226,7 +227,9 @@ def loglik_claims(fits: pd.DataFrame, params) -> dict:
         ranking = rank_settings(rows, "heldout_loglik", minimize=False)
         mean = float(ranking.means[ranking.values.index(ranking.best)])
         ties = [v for v in ranking.tied if v != ranking.best]
-        phrase = f"the {family(model)}'s at {setting(param, ranking.best)} ({number(mean, 4)} nats"
+        phrase = (
+            f"for the {family(model)} at {setting(param, ranking.best)} ({number(mean, 4)} nats"
+        )
         phrase += (
             f"; {join(setting(param, v) for v in ties)} tie with it)"
             if ties
@@ -242,7 +245,8 @@ def loglik_claims(fits: pd.DataFrame, params) -> dict:
     tiny = select(fits, model="GaussianKDE", value=smallest)["heldout_loglik"].mean()
     return {
         "claim": "The held-out log-likelihood peaks at " + join(parts) + ". "
-        f"The KDE with $h$ = {number(smallest)} gives the held-out digits {number(tiny)} nats "
+        f"The KDE with {setting('bandwidth', smallest)} gives the held-out digits "
+        f"{number(tiny)} nats "
         "on average: it has almost no mass where new digits fall."
     }
 
