@@ -168,8 +168,8 @@ fits, mmd = sweeps.fits, sweeps.mmd
 # against the held-out digits. Lines are means over the splits, bands ±1 standard error.
 
 # %%
-fig, axes = new_figure(1, 3)
-for ax, name in zip(axes[0], families, strict=True):
+fig, axes = new_figure(3, 1, aspect=0.3)
+for ax, name in zip(axes[:, 0], families, strict=True):
     rows = claims.selected(mmd, model=name, kernel="se", bandwidth_name="median")
     legend = "figure" if name == "DensityForest" else False  # one legend for the panels
     plotting.plot_sweep(rows, line="reference", ax=ax, title=claims.family(name), legend=legend)
@@ -194,8 +194,8 @@ glue_figure("digits_fig_mmd", fig)
 # ## What the original $\sigma = 1$ reports
 
 # %%
-fig, axes = new_figure(1, 3)
-for ax, name in zip(axes[0], families, strict=True):
+fig, axes = new_figure(3, 1, aspect=0.3)
+for ax, name in zip(axes[:, 0], families, strict=True):
     rows = claims.selected(mmd, model=name, kernel="imq", bandwidth_name="original")
     legend = "figure" if name == "DensityForest" else False
     plotting.plot_sweep(rows, line="reference", ax=ax, title=claims.family(name), legend=legend)
@@ -224,14 +224,15 @@ glue_figure("digits_fig_original", fig)
 # almost nothing for new ones.
 
 # %%
-fig, axes = new_figure(1, 3)
-for ax, name in zip(axes[0], families, strict=True):
+fig, axes = new_figure(3, 1, aspect=0.3)
+for ax, name in zip(axes[:, 0], families, strict=True):
     plotting.plot_fit_criterion(
         claims.selected(fits, model=name),
         "heldout_loglik",
         ax=ax,
         line=None,
         title=claims.family(name),
+        ylabel="log-lik. [nats]",
         legend="figure" if name == "DensityForest" else False,
     )
 
@@ -258,25 +259,28 @@ glue_figure("digits_fig_loglik", fig)
 # data-copying statistic $C_T$ ({numref}`fig-digits-copy`).
 
 # %%
-fig, axes = new_figure(2, 3)
-for j, name in enumerate(families):
+fig, axes = new_figure(3, 2, aspect=0.6)
+for row, name in zip(axes, families, strict=True):
     rows = claims.selected(fits, model=name)
     plotting.plot_fit_criterion(
         rows,
         "copy_share",
-        ax=axes[0, j],
+        ax=row[0],
         line=None,
         reference=0.05,
-        title=claims.family(name),
+        ylabel="",
+        title=f"{claims.family(name)}: copy share",
         legend=False,
     )
     plotting.plot_fit_criterion(
         rows,
         "ct_statistic",
-        ax=axes[1, j],
+        ax=row[1],
         line=None,
         reference=0.0,
         band=(-3, 3),
+        ylabel="",
+        title=f"{claims.family(name)}: $C_T$",
         legend="figure" if name == "DensityForest" else False,
     )
 
@@ -289,9 +293,9 @@ glue_figure("digits_fig_copy", fig)
 # :name: fig-digits-copy
 # :alt: Copy share and the data-copying statistic of the three families against their hyper-parameters
 #
-# Top: share of generated digits flagged as near-copies (dashed: the 5 % expected of new
-# digits). Bottom: $C_T$ (band: neither copying nor over-dispersed). Means ± 1 standard
-# error over the splits.
+# Left: share of generated digits flagged as near-copies (dashed: the 5 % expected of new
+# digits). Right: $C_T$ (band: neither copying nor over-dispersed). One row per family;
+# means ± 1 standard error over the splits.
 # ```
 #
 # {glue:md}`digits_copy_claim:myst`
@@ -336,7 +340,7 @@ glue_all("digits_relative", claims.relative_claims(contrasts))
 
 # %%
 samples = claims.pick_samples(picks, families, splits[0], params)
-fig, axes = new_figure(len(samples), 1, aspect=0.45)
+fig, axes = new_figure(len(samples), 1, aspect=0.22)
 for ax, (title, X) in zip(axes[:, 0], samples.items(), strict=True):
     plotting.plot_digit_grid(X, ax=ax, n_rows=2, n_cols=12, title=title)
 
@@ -361,7 +365,7 @@ glue_figure("digits_fig_samples", fig)
 
 # %%
 flagged = claims.witness_digits(picks, families, splits[0], sigmas, params)
-fig, axes = new_figure(2, 1, aspect=0.3)
+fig, axes = new_figure(2, 1, aspect=0.15)
 plotting.plot_digit_grid(
     flagged.too_many, ax=axes[0, 0], n_rows=1, n_cols=12, title=flagged.titles[0]
 )
@@ -396,8 +400,8 @@ glue_all("digits_witness", claims.witness_claims(flagged))
 
 # %%
 labels = claims.label_check(picks, families, splits[0], params)
-fig, axes = new_figure(1, len(labels.counts))
-for ax, (title, counts) in zip(axes[0], labels.counts.items(), strict=True):
+fig, axes = new_figure(len(labels.counts), 1, aspect=0.3)
+for ax, (title, counts) in zip(axes[:, 0], labels.counts.items(), strict=True):
     plotting.plot_label_shares(counts, control=labels.control, ax=ax, title=title)
 
 # %% tags=["remove-cell"]

@@ -436,8 +436,14 @@ fig, axes = new_figure(2, 2)
 names = ["GMM", "GaussianKDE", "DensityForest", "Histogram2D"]
 for ax, name in zip(axes.flat, names, strict=True):
     column = "heldout_zero_share" if name == "Histogram2D" else "heldout_loglik"
-    legend = "figure" if name == names[-1] else False  # one legend for the four panels
-    plotting.plot_fit_criterion(claims.family_rows(fits, name), column, ax=ax, legend=legend)
+    plotting.plot_fit_criterion(
+        claims.family_rows(fits, name),
+        column,
+        ax=ax,
+        title=claims.family(name),
+        ylabel="held-out points at density 0" if name == "Histogram2D" else "log-lik. [nats]",
+        legend="figure" if name == names[-1] else False,  # one legend for the four panels
+    )
 
 # %% tags=["remove-cell"]
 glue_all("moons_criteria", claims.criteria_claims(mmd, fits, params))
@@ -476,10 +482,24 @@ glue_figure("moons_fig_criteria", fig)
 fig, axes = new_figure(2, 2)
 for row, name in zip(axes, ["GaussianKDE", "Histogram2D"], strict=True):
     rows = claims.family_rows(fits, name)
-    plotting.plot_fit_criterion(rows, "copy_share", ax=row[0], reference=0.05, legend=False)
-    last = "figure" if name == "Histogram2D" else False
     plotting.plot_fit_criterion(
-        rows, "ct_statistic", ax=row[1], reference=0.0, band=(-3, 3), legend=last
+        rows,
+        "copy_share",
+        ax=row[0],
+        reference=0.05,
+        legend=False,
+        title=f"{claims.family(name)}: copy share",
+        ylabel="",
+    )
+    plotting.plot_fit_criterion(
+        rows,
+        "ct_statistic",
+        ax=row[1],
+        reference=0.0,
+        band=(-3, 3),
+        ylabel="",
+        title=f"{claims.family(name)}: $C_T$",
+        legend="figure" if name == "Histogram2D" else False,
     )
 
 # %% tags=["remove-cell"]
@@ -535,7 +555,7 @@ picks.to_csv(out / "moons_2d_picks.csv", index=False)
 verdicts = original.moons_verdicts(mmd, fits, max(params.train_sizes))
 glue_table("moons_original_verdicts", original.claims_table(verdicts))
 glue_all("moons_runtime", {"total": runtime_text(time.perf_counter() - started)})
-glue_all("moons_summary", claims.takeaways(picks, params, noise, hist))
+glue_all("moons_summary", claims.takeaways(picks, mmd, fits, params, noise, hist))
 glue_all("moons_headline", intro.moons_headlines(picks, params, sigmas, noise, hist))
 
 # %% [markdown]

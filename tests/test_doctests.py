@@ -27,6 +27,7 @@ EXAMPLES_EXEMPT = {
     "densitylab.studies.digits_claims",
     "densitylab.studies.digits_checks",
     "densitylab.studies.original",
+    "densitylab.studies.moons_pictures",
 }
 
 

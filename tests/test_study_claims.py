@@ -104,7 +104,9 @@ def test_moons_picks_never_call_a_copier_good(small_moons):
     for text in _words(intro.moons_headlines(picks, params, small_moons[3], noise, hist)):
         _check_text(text)
         assert "$" not in text  # pasted with {glue:text}: plain text only
-    for text in _words(moons_claims.takeaways(picks, params, noise, hist)):
+    for text in _words(
+        moons_claims.takeaways(picks, result.mmd, result.fits, params, noise, hist)
+    ):
         _check_text(text)
 
 

@@ -117,6 +117,7 @@ def plot_sweep(
     linthresh=None,
     title=None,
     legend=None,
+    ylabel=None,
 ) -> Figure:
     """MMD² against the swept value: mean over repeats ±1 standard error, a line per level.
 
@@ -152,6 +153,10 @@ def plot_sweep(
         Axes; ``"figure"``: one legend under all panels of the figure (give it to one of
         several panels that share their lines); ``False``: none.
 
+    ylabel : str, optional
+        The vertical axis's label; by default the criterion's name with its unit (a
+        figure of several panels may shorten it, or leave it to the first panel).
+
     Returns
     -------
     matplotlib.figure.Figure
@@ -183,6 +188,8 @@ def plot_sweep(
             ax, table, line=line, styles=line_styles(table, line), floor=floor, linthresh=linthresh
         )
         place_legend(ax, handles, labels, legend, below=below)
+        if ylabel is not None:
+            ax.set_ylabel(ylabel)
         ax.set_title(_default_title(table) if title is None else title)
     return fig
 
@@ -280,6 +287,7 @@ def plot_fit_criterion(
     reference=None,
     title=None,
     legend=None,
+    ylabel=None,
 ) -> Figure:
     """A per-fit criterion against the swept value: mean over repeats ±1 standard error.
 
@@ -308,6 +316,10 @@ def plot_fit_criterion(
         ``None``: below the panel when the function makes the figure, else right of the
         Axes; ``"figure"``: one legend under all panels of the figure (give it to one of
         several panels that share their lines); ``False``: none.
+
+    ylabel : str, optional
+        The vertical axis's label; by default the criterion's name with its unit (a
+        figure of several panels may shorten it, or leave it to the first panel).
 
     Returns
     -------
@@ -344,7 +356,7 @@ def plot_fit_criterion(
         extra = overlays(ax, handles, labels, spec, band=band, reference=reference)
         missing_note(ax, handles, labels, summary, column)
         criterion_scale(ax, summary, spec, extra, band)
-        ax.set_ylabel(spec["label"])
+        ax.set_ylabel(spec["label"] if ylabel is None else ylabel)
         place_legend(ax, handles, labels, legend, below=below)
         default = f"{family_name(str(_first(table, 'model')))}: {spec['short']}"
         ax.set_title(default if title is None else title)

@@ -7,8 +7,6 @@ picks) come from :mod:`densitylab.studies.claims` and :mod:`densitylab.studies.p
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pandas as pd
 
@@ -31,8 +29,14 @@ from densitylab.studies.claims import (
     select,
     sweep_claim,
 )
+from densitylab.studies.moons_pictures import (
+    gallery_models,
+    takeaways,
+    witness_facts,
+    witness_limit,
+    witness_models,
+)
 from densitylab.studies.picks import Criterion, picks_claims, picks_table
-from densitylab.sweeps import fit_and_sample
 
 __all__ = [
     "copy_claims",
@@ -84,7 +88,7 @@ def protocol_facts(params, sigmas) -> dict:
     return {
         "sizes": join(number(n) for n in params.train_sizes),
         "repeats": count_word(params.repeats),
-        "noise": number(params.noise),
+        "noise": number(params.noise, trim=True),
         "n_test": number(params.n_test),
         "n_generated": number(params.n_generated),
         "sigma": number(sigma),
@@ -118,12 +122,18 @@ def noise_facts(floor: pd.DataFrame, tests: dict, params) -> dict:
         )
         + f"Against the shuffled splits its observed MMD² gives {p_value(perfect.p_value)}, "
         f"as a sample of the data should; the single Gaussian's gives "
-        f"{p_value(gauss.p_value)}, its MMD² of {number(gauss.statistic)} lying "
+        f"{p_value(gauss.p_value)}{_smallest(gauss)}, its MMD² of {number(gauss.statistic)} lying "
         f"{number(gauss.statistic / null_sd)} null standard deviations out. The null "
         f"spread, {number(null_sd)}, is the noise of one comparison of two samples of "
         f"this size; differences between models far below it cannot be read from one run."
     )
     return {"claim": text, "floor_se": se_mean, "null_sd": null_sd}
+
+
+def _smallest(test) -> str:
+    """ ", the smallest p-value B shuffles can give" when a test reached it."""
+    n = len(test.null_statistics)
+    return f", the smallest {number(n)} shuffles can give" if test.p_value <= 1 / (n + 1) else ""
 
 
 def _largest(params) -> int:
@@ -161,7 +171,7 @@ def family_claims(mmd: pd.DataFrame, model: str, params, sigmas) -> dict:
             f"({setting(param, small.best)})"
         )
         text += f" With {number(n_min)} training points {share}: fewer points, more noise."
-    return {"claim": text, "best": float(ranking.best)}
+    return {"claim": text, "best": number(ranking.best, 6, trim=True)}
 
 
 def histogram_claims(mmd: pd.DataFrame, fits: pd.DataFrame, params, sigmas) -> dict:
@@ -242,80 +252,6 @@ def picks(fits: pd.DataFrame, mmd: pd.DataFrame, params) -> pd.DataFrame:
     )
 
 
-def _grid_value(family, value):
-    """The grid's own value equal to ``value`` (a table holds floats; bins must be ints)."""
-    return next((v for v in family.values if v == value), value)
-
-
-def _refit(families, model, value, training_set, params):
-    f = families[model]
-    value = _grid_value(f, value)
-    return fit_and_sample(
-        f.model, f.param, value, training_set, n_generated=params.n_generated, seed=params.seed
-    )
-
-
-def gallery_models(picks_: pd.DataFrame, families, training_set, params) -> SimpleNamespace:
-    """Each family at its good setting (its bad one when none is good), refitted exactly."""
-    models, samples = {}, {}
-    for model in ["SingleGaussian", *picks_["model"].drop_duplicates()]:
-        rows = select(picks_, model=model)
-        chosen = select(rows, pick="good") if not select(rows, pick="good").empty else rows
-        if model == "SingleGaussian":
-            param, value, label = "reg_covar", 1e-6, family(model)
-        else:
-            param, value = chosen["param"].iloc[0], chosen["value"].iloc[0]
-            label = f"{family(model)}, {chosen['pick'].iloc[0]}: {setting(param, value)}"
-        models[label], samples[label] = _refit(families, model, value, training_set, params)
-    return SimpleNamespace(models=models, samples=samples)
-
-
-def witness_models(picks_: pd.DataFrame, families, training_set, params) -> dict:
-    """Generated samples of the good and the bad GMM, titled."""
-    out = {}
-    for pick in ("good", "bad"):
-        row = select(picks_, model="GMM", pick=pick)
-        if row.empty:
-            continue
-        value = row["value"].iloc[0]
-        _, out[f"GMM, {pick}: {setting('n_components', value)}"] = _refit(
-            families, "GMM", value, training_set, params
-        )
-    return out
-
-
-def witness_limit(pair: dict, X_test, sigma: float) -> float:
-    """One colour limit for the witness panels: the largest |f| over the plane of any."""
-    from densitylab.mmd import witness
-    from densitylab.plotting import data_bounds
-
-    (x0, x1), (y0, y1) = data_bounds(*pair.values(), X_test)
-    grid = np.stack(np.meshgrid(np.linspace(x0, x1, 60), np.linspace(y0, y1, 60)), -1)
-    T = grid.reshape(-1, 2)
-    return max(float(np.abs(witness(X, X_test, T, bandwidth=sigma)).max()) for X in pair.values())
-
-
-def witness_facts(pair: dict, X_test, sigmas) -> dict:
-    """How much larger the bad model's witness is than the good one's, on the test points."""
-    from densitylab.mmd import witness
-
-    peaks = {
-        t: float(np.abs(witness(X, X_test, X_test, bandwidth=sigmas["median"])).max())
-        for t, X in pair.items()
-    }
-    titles = list(peaks)
-    text = "The witness of the good model stays near 0 everywhere."
-    if len(titles) == 2:
-        good, bad = (peaks[titles[0]], peaks[titles[1]])
-        text = (
-            f"On the test points the bad model's witness reaches {number(bad)} in absolute "
-            f"value, {number(bad / good)} times the good model's largest, {number(good)}: "
-            "its errors are large and located, where the good model's are small and "
-            "scattered."
-        )
-    return {"claim": text, "sigma": f"$σ = {number(sigmas['median'])}$"}
-
-
 def criteria_claims(mmd: pd.DataFrame, fits: pd.DataFrame, params) -> dict:
     """Do MMD² and the held-out log-likelihood agree, family by family?"""
     n_max = _largest(params)
@@ -367,27 +303,3 @@ def copy_claims(fits: pd.DataFrame, params) -> dict:
 def picks_summary(picks_: pd.DataFrame, params) -> dict:
     """The picks section's claim and training size."""
     return {"claim": picks_claims(picks_), "n": number(_largest(params))}
-
-
-def takeaways(picks_: pd.DataFrame, params, noise: dict, hist: dict) -> dict:
-    """Three to five take-aways of the chapter, as a markdown list."""
-    good = select(picks_, pick="good")
-    best = good.sort_values("mmd2_heldout").iloc[0] if not good.empty else None
-    items = [
-        "MMD² ranks settings only beyond its noise: a paired interval over the training "
-        f"sets decides; the null spread of one comparison here is {number(noise['null_sd'])}.",
-        f"The kernel's scale decides what MMD² sees: with $σ$ far above the bin width it "
-        f"cannot see that {percent(hist['zero_share_finest'])} of the test points fall in "
-        "empty cells of the finest histogram.",
-        "Likelihood and MMD² mostly agree within the noise; where they differ, each "
-        "criterion's tie set says whether the difference is real.",
-        "Copying is read both ways: a copy share above $2q$ or $C_T < −3$ is copying, "
-        "$C_T > 3$ is over-dispersion; a good setting is neither.",
-    ]
-    if best is not None:
-        items.append(
-            f"Among the good settings the lowest held-out MMD² belongs to the "
-            f"{best['family']} at {setting(best['param'], best['value'])} "
-            f"({interval(best['mmd2_heldout'], best['mmd2_heldout_se'])})."
-        )
-    return {"takeaways": "\n".join(f"- {item}" for item in items)}
