@@ -56,22 +56,18 @@ from densitylab.studies import digits
 params = digits.PARAMETERS.validate(globals())
 
 # %% tags=["remove-cell"]
-import time
-from pathlib import Path
-
 from densitylab import plotting
 from densitylab.report.figures import new_figure
 from densitylab.report.glue import glue_all, glue_figure, glue_table
 from densitylab.studies import digits_claims as claims
 from densitylab.studies import intro, original
-from densitylab.studies.claims import parameters_table, runtime_text
 from densitylab.studies.picks import picks_table_view
+from densitylab.studies.session import StudySession
 from densitylab.sweep_result import SweepResult
 from densitylab.sweeps import run_sweep
 
 # %% tags=["remove-cell"]
-glue_table("digits_parameters", parameters_table(digits.PARAMETERS))
-started = time.perf_counter()
+session = StudySession(digits.PARAMETERS)  # parameter table, clock, results files
 
 # %% [markdown]
 # ## The data and the splits
@@ -432,15 +428,12 @@ glue_all("digits_labels", labels.claims)
 # {download}`digits_64d_picks.csv <results/digits_64d_picks.csv>`.
 
 # %%
-out = Path(params.output_dir)
-out.mkdir(parents=True, exist_ok=True)
-sweeps.joined().to_csv(out / "digits_64d.csv", index=False)
-picks.to_csv(out / "digits_64d_picks.csv", index=False)
+session.write(sweeps, picks, params.output_dir)
 
 # %% tags=["remove-cell"]
 verdicts = original.digits_verdicts(mmd, fits, labels.rows)
 glue_table("digits_original_verdicts", original.claims_table(verdicts))
-glue_all("digits_runtime", {"total": runtime_text(time.perf_counter() - started)})
+session.finish()
 glue_all("digits_summary", claims.takeaways(picks, fits, mmd, labels, params))
 glue_all("digits_headline", intro.digits_headlines(picks, fits, distances, labels))
 

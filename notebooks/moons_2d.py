@@ -65,9 +65,6 @@ from densitylab.studies import moons
 params = moons.PARAMETERS.validate(globals())
 
 # %% tags=["remove-cell"]
-import time
-from pathlib import Path
-
 from densitylab import plotting
 from densitylab.mmd import mmd_permutation_test
 from densitylab.report.figures import new_figure
@@ -75,14 +72,14 @@ from densitylab.report.glue import glue_all, glue_figure, glue_table
 from densitylab.seeding import derive_seed
 from densitylab.studies import intro, original
 from densitylab.studies import moons_claims as claims
-from densitylab.studies.claims import mmd_preview, parameters_table, runtime_text
+from densitylab.studies.claims import mmd_preview
 from densitylab.studies.picks import picks_table_view
+from densitylab.studies.session import StudySession
 from densitylab.sweep_result import SweepResult
 from densitylab.sweeps import fit_and_sample, run_sweep
 
 # %% tags=["remove-cell"]
-glue_table("moons_parameters", parameters_table(moons.PARAMETERS))
-started = time.perf_counter()
+session = StudySession(moons.PARAMETERS)  # parameter table, clock, results files
 
 # %% [markdown]
 # ## Data and protocol
@@ -546,15 +543,12 @@ glue_all("moons_picks", claims.picks_summary(picks, params))
 # of its fit) and {download}`moons_2d_picks.csv <results/moons_2d_picks.csv>` (the picks).
 
 # %%
-out = Path(params.output_dir)
-out.mkdir(parents=True, exist_ok=True)
-sweeps.joined().to_csv(out / "moons_2d.csv", index=False)
-picks.to_csv(out / "moons_2d_picks.csv", index=False)
+session.write(sweeps, picks, params.output_dir)
 
 # %% tags=["remove-cell"]
 verdicts = original.moons_verdicts(mmd, fits, max(params.train_sizes))
 glue_table("moons_original_verdicts", original.claims_table(verdicts))
-glue_all("moons_runtime", {"total": runtime_text(time.perf_counter() - started)})
+session.finish()
 glue_all("moons_summary", claims.takeaways(picks, mmd, fits, params, noise, hist))
 glue_all("moons_headline", intro.moons_headlines(picks, params, sigmas, noise, hist))
 
