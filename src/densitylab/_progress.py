@@ -14,7 +14,7 @@ import warnings
 
 __all__ = ["PROGRESS_ENV", "progress_bar", "show_progress"]
 
-#: Environment override of the progress default: "1" shows bars, "0" silences them.
+#: The environment variable that overrides the progress default ("1" shows bars, "0" hides).
 PROGRESS_ENV = "DENSITYLAB_PROGRESS"
 
 

@@ -50,7 +50,7 @@ class PairedComparison(NamedTuple):
 
     @property
     def separates(self) -> bool:
-        """Whether the interval excludes 0 (NaN interval: it does not)."""
+        """Whether the interval excludes 0 (an undefined interval never does)."""
         return bool(self.low > 0 or self.high < 0)
 
 

@@ -38,11 +38,11 @@ class DataCopyingResult(NamedTuple):
     """
 
     statistic: float
-    """C_T: the held-out-weighted mean of ``cell_z`` over the cells used."""
+    """The statistic C_T, the held-out-weighted mean of ``cell_z`` over the cells used."""
     cell_z: np.ndarray
     """Z-scored Mann-Whitney U of each cell, shape ``(n_cells,)``; NaN outside Π_τ."""
     cells_used: np.ndarray
-    """Boolean mask of Π_τ: the cells holding more than a share ``tau`` of generated points."""
+    """Which cells form Π_τ (a boolean mask), those holding more than ``tau`` of the generated points."""
     cell_train_share: np.ndarray
     """Share of the training points in each cell."""
     cell_generated_share: np.ndarray
@@ -50,10 +50,10 @@ class DataCopyingResult(NamedTuple):
     cell_heldout_share: np.ndarray
     """Share of the held-out points in each cell (the weights of C_T)."""
     null_sd: float
-    """Standard deviation of C_T without copying, given the cell counts:
+    """Standard deviation of C_T without copying, given the cell counts, which is
     ``sqrt(Σ w²) / Σ w`` over Π_τ with ``w`` the held-out shares (1 for one cell)."""
     centroids: np.ndarray
-    """Cell centres, shape ``(n_cells, n_features)``; a point belongs to its nearest."""
+    """Cell centres, shape ``(n_cells, n_features)``; a point belongs to the nearest."""
     n_cells: int
     """Number of cells."""
     tau: float

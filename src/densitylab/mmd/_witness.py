@@ -59,7 +59,7 @@ def witness(X, Y, T, kernel="se", bandwidth=None, *, n_jobs=None):
     Numerics: ``T``, ``X`` and ``Y`` are centred on one common point (the midpoint of
     the means of ``X`` and ``Y``) before the squared distances are expanded, so the
     result is exact to rounding also far from the origin; the kernel values are summed
-    over tiles of at most :data:`~densitylab.mmd.TILE`² values, so memory is
+    over tiles of a bounded number of kernel values, so memory is
     ``O(TILE² · n_jobs + (n + m + n_points) · n_features)``.
 
     Examples

@@ -7,15 +7,15 @@ book's column, fonts readable there), and returns the
 figure and return it. Legends sit outside the data; axes are named in words and
 symbols; tick labels follow the report's number style.
 
-* :mod:`~densitylab.plotting.sweeps` — :func:`plot_sweep`, :func:`plot_sweep_panels`
+* ``densitylab.plotting.sweeps`` — :func:`plot_sweep`, :func:`plot_sweep_panels`
   (MMD² against the swept value, mean ±1 standard error over repeats, symmetric-log
   axis) and :func:`plot_fit_criterion` (held-out log-likelihood, copy checks, C_T);
-* :mod:`~densitylab.plotting.densities` — 2-D pictures: :func:`plot_density`,
+* ``densitylab.plotting.densities`` — 2-D pictures: :func:`plot_density`,
   :func:`plot_samples`, :func:`plot_witness`, :func:`plot_partition`,
   :func:`plot_model_gallery`, :func:`data_bounds`;
-* :mod:`~densitylab.plotting.digits` — :func:`plot_digit_grid`,
+* ``densitylab.plotting.digits`` — :func:`plot_digit_grid`,
   :func:`plot_labelled_digit_grid`, :func:`plot_label_shares`;
-* :mod:`~densitylab.plotting.ideas` — teaching pictures: :func:`plot_kernels`,
+* ``densitylab.plotting.ideas`` — teaching pictures: :func:`plot_kernels`,
   :func:`plot_permutation_null`.
 """
 

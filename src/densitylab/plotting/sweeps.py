@@ -124,7 +124,7 @@ def plot_sweep(
     Parameters
     ----------
     mmd : pandas.DataFrame
-        Rows of :attr:`densitylab.sweep_result.SweepResult.mmd` for **one** family, one
+        Rows of ``SweepResult.mmd`` for **one** family, one
         kernel and one named bandwidth (and one reference unless ``line="reference"``);
         a ValueError names what to select when several are present.
     ax : matplotlib.axes.Axes, optional
@@ -162,7 +162,7 @@ def plot_sweep(
     matplotlib.figure.Figure
         The figure drawn on (``ax.figure`` when ``ax`` is given). The x-axis is
         logarithmic for log-like grids (:func:`is_log_grid`), labelled with
-        :func:`~densitylab.report.typography.axis_label`; the legend is outside the axes.
+        ``densitylab.report.axis_label``; the legend is outside the axes.
 
     Examples
     --------
@@ -294,7 +294,7 @@ def plot_fit_criterion(
     Parameters
     ----------
     fits : pandas.DataFrame
-        Rows of :attr:`densitylab.sweep_result.SweepResult.fits` of one family.
+        Rows of ``SweepResult.fits`` of one family.
     column : {"heldout_loglik", "copy_share", "ct_statistic", "heldout_zero_share"}
         The criterion. Log-likelihoods are plotted as they are (higher is better), on
         a symmetric-log axis when they span more than two decades beyond 100 nats;

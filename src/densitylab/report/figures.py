@@ -45,10 +45,10 @@ __all__ = [
     "report_style",
 ]
 
-#: Displayed width (CSS px) the report's figures are designed for: the width of an image
+#: The displayed width in CSS px the report's figures are designed for, that of an image
 #: inside a figure of the book's main column at a 1280-px window.
 FIGURE_WIDTH_PX = 672
-#: CSS px per figure inch (the CSS inch): a point is 96/72 = 4/3 CSS px.
+#: CSS px per figure inch (the CSS inch), so a point is 96/72 = 4/3 CSS px.
 PX_PER_INCH = 96
 #: Font sizes in CSS px at the displayed size (the least readable size is 11 px).
 FONT_PX = {"base": 13, "tick": 12, "label": 13, "title": 14, "legend": 12}

@@ -1,7 +1,7 @@
 """Tables a reader reads: human headers and units, in the report's number style.
 
 A :class:`Table` formats chosen columns of a DataFrame with the typography of
-:mod:`densitylab.report.typography`. It has no index, no console dump and no random ids,
+``densitylab.report.typography``. It has no index, no console dump and no random ids,
 so a re-executed notebook stores byte-identical output; its plain-text form is one line
 ("Table: 5 rows × 4 columns"), so no DataFrame text ever reaches a page. Missing values
 (NaN, None) read "—" in every kind of column.

@@ -90,7 +90,7 @@ def number(x, digits: int = 2, *, trim: bool = False) -> str:
     Returns
     -------
     str
-        Fixed notation when 10⁻³ ≤ |x| < 10⁴ *after* rounding (9.96 × 10⁻⁴ → "0.0010",
+        Fixed notation when 10⁻³ ≤ abs(x) < 10⁴ *after* rounding (9.96 × 10⁻⁴ → "0.0010",
         9999.6 → "1.0 × 10⁴"), else scientific "4.2 × 10⁻⁴". 0 and −0.0 → "0";
         ±inf → "∞", "−∞"; NaN → "n/a". Negative numbers carry "−" (U+2212).
 

@@ -35,9 +35,9 @@ __all__ = [
     "sweep_claim",
 ]
 
-#: The copy check's quantile q: a model that does not copy has about this share flagged.
+#: The copy check's quantile q. A model that does not copy has about this share flagged.
 COPY_QUANTILE = 0.05
-#: |C_T| beyond this many null standard deviations is copying (< −limit) or over-dispersion.
+#: C_T below minus this value reads as copying, above it as over-dispersion.
 CT_LIMIT = 3.0
 
 

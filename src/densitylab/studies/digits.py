@@ -36,7 +36,7 @@ __all__ = [
 N_DIGITS, N_CLASSES = 1797, 10
 #: The MMD kernel bandwidth σ the original study used for the digits.
 ORIGINAL_BANDWIDTH = 1.0
-#: Variance floor in grey levels² for the GMM's and the forest's Gaussians: the pixels are
+#: Variance floor in grey levels² for the GMM's and the forest's Gaussians. The pixels are
 #: integers, and a variance well below that of rounding (1/12) describes the rounding.
 REG_COVAR = 0.1
 # Least digits of each class on each side of a split (stratification needs some).
