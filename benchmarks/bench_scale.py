@@ -4,7 +4,7 @@ The moons study's five sweeps at its default parameters: train sizes 100/200/500
 × 5 repeats, 2000 test and 2000 generated points, MMD² with SE and IMQ at the
 median-heuristic bandwidth, held-out log-likelihood; histogram bins 10/20/30/50/80, the
 single Gaussian, GMM K = 1/2/3/5/8/12, KDE h = 0.05/0.1/0.2/0.3 (with the copy check) and
-density forest n_min = 10/20/50/100: 480 fits. Every run's tables equal those of
+density forest n_min = 10/20/50/100: 400 fits. Every run's tables equal those of
 ``n_jobs=1`` bit for bit (checked).
 
 * A running 2-worker ``distributed.LocalCluster`` (one client for the five sweeps)
