@@ -71,23 +71,28 @@ def local_cluster(n_workers: int):
         # loopback port, not on 8787, which another cluster may hold (that would warn).
         dashboard_address=None,
         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        # Start-up and shut-down chatter would reach stderr (and a notebook).
-        silence_logs=logging.ERROR,
+        # Only critical log records: a worker's heartbeat that meets the closing scheduler
+        # logs an ERROR with a traceback, which would reach stderr (and a notebook) after
+        # every sweep. A task's own error still reaches the caller, as an exception.
+        silence_logs=logging.CRITICAL,
     )
 
 
 @contextlib.contextmanager
-def parallel_context(scheduler, n_jobs, scatter):
+def parallel_context(scheduler, n_jobs, shared):
     """Run the ``joblib.Parallel`` calls inside on ``scheduler`` (see :func:`check_scheduler`).
 
-    With a scheduler, ``scatter`` (the large arguments shared by many tasks) is sent to
-    every worker once, and tasks refer to it. ``"local"`` starts a LocalCluster of
-    :func:`_local_workers` single-threaded worker processes, without a dashboard, and
-    closes it on exit; an address connects a client, closed on exit; a given Client is
-    used as it is and left open.
+    Yields ``share``: ``share(obj)`` is what a task should receive for one of the objects
+    in ``shared`` (the large arguments of many tasks). Without a scheduler it is ``obj``
+    itself. With one, the ``shared`` objects are sent to every worker once and ``share``
+    gives their futures, which Dask resolves on the workers (unless the cluster has a
+    single worker thread, when joblib runs the tasks here). ``"local"`` starts a LocalCluster
+    of :func:`_local_workers` single-threaded worker processes and closes it on exit; an
+    address connects a client, closed on exit; a given Client is used as it is and left
+    open.
     """
     if scheduler is None:
-        yield
+        yield lambda obj: obj
         return
     distributed = _distributed()
     with contextlib.ExitStack() as stack:
@@ -98,7 +103,16 @@ def parallel_context(scheduler, n_jobs, scatter):
             client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
         else:
             client = stack.enter_context(distributed.Client(scheduler, set_as_default=False))
-        stack.enter_context(
-            joblib.parallel_config(backend="dask", client=client, scatter=list(scatter))
-        )
-        yield
+        stack.enter_context(joblib.parallel_config(backend="dask", client=client))
+        if joblib.effective_n_jobs(-1) == 1:
+            # A cluster of a single worker thread: joblib runs the tasks in this process
+            # (as for n_jobs=1), where they need the objects themselves.
+            yield lambda obj: obj
+            return
+        # hash=False: keys of their own. Content-hashed keys are shared by consecutive
+        # sweeps over the same training sets, and the release of the last sweep's copy
+        # could then cancel this sweep's tasks ("lost dependencies", as seen here; see
+        # also dask/distributed#3703, which joblib's own scatter avoids likewise).
+        futures = client.scatter(list(shared), broadcast=True, hash=False)
+        by_id = {id(obj): future for obj, future in zip(shared, futures, strict=True)}
+        yield lambda obj: by_id.get(id(obj), obj)
