@@ -42,7 +42,7 @@ class DataCopyingResult(NamedTuple):
     cell_z: np.ndarray
     """Z-scored Mann-Whitney U of each cell, shape ``(n_cells,)``; NaN outside Π_τ."""
     cells_used: np.ndarray
-    """Which cells form Π_τ (a boolean mask), those holding more than ``tau`` of the generated points."""
+    """Which cells form Π_τ (a boolean mask), those with over ``tau`` of the generated points."""
     cell_train_share: np.ndarray
     """Share of the training points in each cell."""
     cell_generated_share: np.ndarray

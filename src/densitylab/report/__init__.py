@@ -2,7 +2,8 @@
 
 * ``densitylab.report.typography`` — numbers, shares, intervals, p-values, lists,
   settings and family names, written one way everywhere (pure Python);
-* :mod:`densitylab.report.tables` — :class:`~densitylab.report.tables.Table`, HTML tables with human headers;
+* :mod:`densitylab.report.tables` — :class:`~densitylab.report.tables.Table`, HTML tables
+  with human headers;
 * :mod:`densitylab.report.figures` — pyplot-free figures sized for the book's column and
   rendered as PNG at twice the displayed width;
 * :mod:`densitylab.report.glue` — myst-nb glue of all of the above.
