@@ -47,8 +47,8 @@ scheduler = None
 output_dir = "results"
 
 # %% [markdown]
-# The parameters are checked before anything is computed: a misspelt name or a value out
-# of range stops the notebook here, with a message that names it.
+# The schema of the study (`densitylab.studies.digits.PARAMETERS`) checks every value before
+# anything is computed; an unknown name or a value out of range stops the run here.
 
 # %%
 from densitylab.studies import digits
@@ -56,15 +56,12 @@ from densitylab.studies import digits
 params = digits.PARAMETERS.validate(globals())
 
 # %% tags=["remove-cell"]
-from densitylab import plotting
-from densitylab.report.figures import new_figure
+# Glue: how the computed numbers, tables and figures reach the text.
 from densitylab.report.glue import glue_all, glue_figure, glue_table
 from densitylab.studies import digits_claims as claims
 from densitylab.studies import intro, original
 from densitylab.studies.picks import picks_table_view
 from densitylab.studies.session import StudySession
-from densitylab.sweep_result import SweepResult
-from densitylab.sweeps import run_sweep
 
 # %% tags=["remove-cell"]
 session = StudySession(digits.PARAMETERS)  # parameter table, clock, results files
@@ -112,6 +109,8 @@ glue_all("digits_data", claims.data_facts(splits, params))
 # relative to $\sigma$, and in 64 dimensions digits are far apart.
 
 # %%
+from densitylab import plotting
+
 distances = claims.distance_facts(splits[0], sigmas)
 fig = plotting.plot_kernels(
     sigmas["median"],
@@ -138,32 +137,42 @@ glue_figure("digits_fig_kernels", fig)
 # ## The sweeps
 
 # %%
+from densitylab.sweep_result import SweepResult
+from densitylab.sweeps import cluster, run_sweep
+
 families = digits.families(params)
-sweeps = SweepResult.concat(
-    run_sweep(
-        family.model,
-        family.param,
-        family.values,
-        splits,
-        bandwidths={"train": sigmas, "heldout": sigmas},
-        n_generated=params.n_generated,
-        seed=params.seed,
-        n_jobs=params.n_jobs,
-        scheduler=params.scheduler,
-        copy_check=True,
+# One Dask cluster, if the parameters ask for one, serves every sweep.
+with cluster(params.scheduler, params.n_jobs) as where:
+    sweeps = SweepResult.concat(
+        run_sweep(
+            family.model,
+            family.param,
+            family.values,
+            splits,
+            bandwidths={"train": sigmas, "heldout": sigmas},
+            n_generated=params.n_generated,
+            seed=params.seed,
+            n_jobs=params.n_jobs,
+            scheduler=where,
+            copy_check=True,
+        )
+        for family in families.values()
     )
-    for family in families.values()
-)
 fits, mmd = sweeps.fits, sweeps.mmd
 
 # %% [markdown]
 # ## The verdict depends on the reference set
+#
+# (In the code, `claims` is `densitylab.studies.digits_claims`, where this chapter's numbers
+# and sentences are computed and tested; `claims.selected` picks rows of a table.)
 #
 # {numref}`fig-digits-mmd` shows the MMD² of every model's generated digits with the
 # median-heuristic $\sigma$, against the training digits (the original protocol) and
 # against the held-out digits. Lines are means over the splits, bands ±1 standard error.
 
 # %%
+from densitylab.report.figures import new_figure
+
 fig, axes = new_figure(3, 1, aspect=0.3)
 for ax, name in zip(axes[:, 0], families, strict=True):
     rows = claims.selected(mmd, model=name, kernel="se", bandwidth_name="median")

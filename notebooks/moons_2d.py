@@ -65,18 +65,12 @@ from densitylab.studies import moons
 params = moons.PARAMETERS.validate(globals())
 
 # %% tags=["remove-cell"]
-from densitylab import plotting
-from densitylab.mmd import mmd_permutation_test
-from densitylab.report.figures import new_figure
+# The glue of computed numbers, tables and figures into the text (the report layer).
 from densitylab.report.glue import glue_all, glue_figure, glue_table
-from densitylab.seeding import derive_seed
 from densitylab.studies import intro, original
 from densitylab.studies import moons_claims as claims
-from densitylab.studies.claims import mmd_preview
 from densitylab.studies.picks import picks_table_view
 from densitylab.studies.session import StudySession
-from densitylab.sweep_result import SweepResult
-from densitylab.sweeps import fit_and_sample, run_sweep
 
 # %% tags=["remove-cell"]
 session = StudySession(moons.PARAMETERS)  # parameter table, clock, results files
@@ -109,6 +103,8 @@ sigmas = moons.mmd_bandwidths(X_test)
 # two scales.
 
 # %%
+from densitylab import plotting
+
 fig = plotting.plot_kernels(sigmas["median"], other={"original $σ$": sigmas["original"]})
 
 # %% tags=["remove-cell"]
@@ -137,6 +133,10 @@ glue_figure("moons_fig_kernels", fig)
 # ones.
 
 # %%
+from densitylab.mmd import mmd_permutation_test
+from densitylab.seeding import derive_seed
+from densitylab.sweeps import fit_and_sample
+
 floor = moons.perfect_generator(params, X_test, sigmas)
 X_perfect = moons.perfect_sample(params)
 _, X_gauss = fit_and_sample(
@@ -159,6 +159,8 @@ tests = {
 }
 
 # %%
+from densitylab.report.figures import new_figure
+
 fig, axes = new_figure(2, 1, aspect=0.4)
 for ax, (name, result) in zip(axes[:, 0], tests.items(), strict=True):
     plotting.plot_permutation_null(result, ax=ax, title=name)
@@ -189,29 +191,37 @@ glue_figure("moons_fig_null", fig)
 # tidy tables: one row per fit, and one row per MMD² value.
 
 # %%
+from densitylab.studies.claims import mmd_preview
+from densitylab.sweep_result import SweepResult
+from densitylab.sweeps import cluster, run_sweep
+
 families = moons.families(params)
-sweeps = SweepResult.concat(
-    run_sweep(
-        family.model,
-        family.param,
-        family.values,
-        training_sets,
-        {"test": X_test},
-        bandwidths={"test": sigmas},
-        n_generated=params.n_generated,
-        heldout=X_test,
-        seed=params.seed,
-        n_jobs=params.n_jobs,
-        scheduler=params.scheduler,
-        copy_check=True,
+# One Dask cluster, if the parameters ask for one, serves every sweep.
+with cluster(params.scheduler, params.n_jobs) as where:
+    sweeps = SweepResult.concat(
+        run_sweep(
+            family.model,
+            family.param,
+            family.values,
+            training_sets,
+            {"test": X_test},
+            bandwidths={"test": sigmas},
+            n_generated=params.n_generated,
+            heldout=X_test,
+            seed=params.seed,
+            n_jobs=params.n_jobs,
+            scheduler=where,
+            copy_check=True,
+        )
+        for family in families.values()
     )
-    for family in families.values()
-)
 fits, mmd = sweeps.fits, sweeps.mmd
 mmd_preview(mmd)
 
 # %% [markdown]
-# In the figures below, lines are means over the training sets of one size and bands
+# The figures below select a family's rows with `claims.family_rows`; `claims` is
+# `densitylab.studies.moons_claims`, where this chapter's numbers and sentences are computed
+# and tested. Lines are means over the training sets of one size and bands
 # span ±1 standard error of that mean. Whether two settings differ is decided *paired*:
 # all settings are fitted on the same training sets, so the difference between two
 # settings is computed training set by training set, and its 95 % interval decides

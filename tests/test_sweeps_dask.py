@@ -229,3 +229,16 @@ def test_a_missing_extra_names_the_install_command(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(ImportError, match=r"pip install 'densitylab\[distributed\]'"):
         _scheduler.check_scheduler("local")
+
+
+def test_one_cluster_serves_several_sweeps_as_the_notebooks_use_it(serial):
+    from densitylab.sweeps import cluster as open_cluster
+
+    with open_cluster("local", 2) as where:
+        assert isinstance(where, distributed.Client)
+        first = _moons_sweep(scheduler=where)
+        second = _moons_sweep(scheduler=where)
+    assert where.status == "closed"
+    assert serial.equals(first) and serial.equals(second)
+    with open_cluster(None, 2) as where:
+        assert where is None

@@ -16,7 +16,7 @@ import sys
 
 import joblib
 
-__all__ = ["check_scheduler", "local_cluster", "parallel_context"]
+__all__ = ["check_scheduler", "cluster", "local_cluster", "parallel_context"]
 
 _EXTRA = "pip install 'densitylab[distributed]'"
 
@@ -116,3 +116,31 @@ def parallel_context(scheduler, n_jobs, shared):
         futures = client.scatter(list(shared), broadcast=True, hash=False)
         by_id = {id(obj): future for obj, future in zip(shared, futures, strict=True)}
         yield lambda obj: by_id.get(id(obj), obj)
+
+
+@contextlib.contextmanager
+def cluster(scheduler, n_jobs=None):
+    """One cluster for several sweeps: yields what to pass to them as ``scheduler``.
+
+    ``None`` yields ``None`` (joblib's processes). ``"local"`` starts one LocalCluster
+    and an address connects one client, for the whole block, and yield that
+    ``distributed.Client`` (closed on exit); a given Client is yielded as it is.
+
+    Examples
+    --------
+    >>> from densitylab.sweeps import cluster
+    >>> with cluster(None) as scheduler:  # no Dask: the sweeps run on joblib's processes
+    ...     print(scheduler)
+    None
+    """
+    scheduler = check_scheduler(scheduler)
+    if scheduler is None or not isinstance(scheduler, str):
+        yield scheduler
+        return
+    distributed = _distributed()
+    with contextlib.ExitStack() as stack:
+        if scheduler == "local":
+            target = stack.enter_context(local_cluster(_local_workers(n_jobs)))
+        else:
+            target = scheduler
+        yield stack.enter_context(distributed.Client(target, set_as_default=False))

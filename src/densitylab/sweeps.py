@@ -25,7 +25,7 @@ from sklearn.base import clone
 from densitylab import diagnostics
 from densitylab._blas import single_blas_thread
 from densitylab._progress import PROGRESS_ENV, progress_bar
-from densitylab._scheduler import check_scheduler, parallel_context
+from densitylab._scheduler import check_scheduler, cluster, parallel_context
 from densitylab._sweep_checks import (
     check_bandwidths,
     check_kernels,
@@ -37,7 +37,7 @@ from densitylab.mmd import combine_mean_kernels, mean_kernel
 from densitylab.seeding import TrainingSet, derive_seed, task_seeds
 from densitylab.sweep_result import FIT_COLUMNS, MMD_COLUMNS, SweepResult
 
-__all__ = ["PROGRESS_ENV", "fit_and_sample", "run_sweep"]
+__all__ = ["PROGRESS_ENV", "cluster", "fit_and_sample", "run_sweep"]
 
 
 def fit_and_sample(model, param, value, training_set: TrainingSet, *, n_generated, seed):
