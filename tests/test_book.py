@@ -114,12 +114,13 @@ def summaries(site):
 # ------------------------------------------------------------------ sources, no build
 
 
-def test_toc_has_the_seven_chapters_in_order():
+def test_toc_has_the_eight_chapters_in_order():
     assert DOCNAMES == [
         "book/intro",
         "book/methods",
         "notebooks/moons_2d",
         "notebooks/digits_64d",
+        "book/original",
         "book/reproduce",
         "book/api",
         "book/bibliography",
