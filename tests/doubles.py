@@ -1,4 +1,4 @@
-"""Test doubles shared by the sweep and summary tests."""
+"""Test doubles and a small study shared by the sweep and summary tests."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ from scipy import stats
 from sklearn.base import BaseEstimator, DensityMixin
 
 from densitylab._random import as_generator
+from densitylab.seeding import make_training_sets
+from densitylab.sweeps import run_sweep
+
+#: Named MMD bandwidths of the sweep tests' one reference sample, "test".
+BANDWIDTHS = {"test": {"narrow": 0.5, "wide": 1.0}}
 
 
 class ShiftedGaussian(DensityMixin, BaseEstimator):
@@ -36,3 +41,23 @@ class ShiftedGaussian(DensityMixin, BaseEstimator):
 def gaussian_sampler(n, random_state):
     """Training sets for the sweep tests: n standard normal points in 2-D."""
     return as_generator(random_state).standard_normal((n, 2))
+
+
+def small_study():
+    """The sweep tests' data: two training sets of 30 points, two of 60, and 80 test points."""
+    sets = make_training_sets(gaussian_sampler, [30, 60], 2, seed=3)
+    X_test = np.random.default_rng(99).standard_normal((80, 2))
+    return sets, X_test
+
+
+def sweep_shift(study, values=(0.0, 1.0, 2.0), **kwargs):
+    """``run_sweep`` of :class:`ShiftedGaussian` over ``shift`` on ``small_study()``."""
+    sets, X_test = study
+    options = {
+        "bandwidths": BANDWIDTHS,
+        "n_generated": 50,
+        "heldout": X_test,
+        "seed": 11,
+        "progress": False,
+    } | kwargs
+    return run_sweep(ShiftedGaussian(), "shift", list(values), sets, {"test": X_test}, **options)

@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import ast
 import importlib
-import importlib.util
 import json
 import math
 import pkgutil
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from repo_scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -46,17 +45,9 @@ API_PAGE = "book/api"
 API_FACADES = {"densitylab.experiments"}
 
 
-def _load_script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-check_site = _load_script("check_site")
-book_cache = _load_script("book_cache")
-readme_figure = _load_script("readme_figure")
+check_site = load_script("check_site")
+book_cache = load_script("book_cache")
+readme_figure = load_script("readme_figure")
 
 DOCNAMES = check_site.toc_docnames(ROOT)
 NOTEBOOKS = [name for name in DOCNAMES if name.startswith("notebooks/")]

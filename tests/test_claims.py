@@ -24,6 +24,20 @@ HELDOUT = Criterion("test", "se", "median")
 ORIGINAL = Criterion("test", "se", "original")
 
 
+def _rows(means, keys, repeats, seed, measure):
+    """One row per value × repeat: the fit's ``keys`` (model, param, n_train), its value
+    and repeat, then the columns ``measure(value, mean, rng)`` returns."""
+    model, param, n_train = keys
+    rng = np.random.default_rng(seed)
+    rows = [
+        {"model": model, "param": param, "value": value, "n_train": n_train, "repeat": r}
+        | measure(value, mean, rng)
+        for value, mean in means.items()
+        for r in range(repeats)
+    ]
+    return pd.DataFrame(rows)
+
+
 def mmd_rows(
     means,
     *,
@@ -36,24 +50,11 @@ def mmd_rows(
     n_train=100,
     seed=0,
 ):
-    rng = np.random.default_rng(seed)
-    rows = []
-    for value, mean in means.items():
-        for r in range(repeats):
-            rows.append(
-                {
-                    "model": model,
-                    "param": param,
-                    "value": value,
-                    "n_train": n_train,
-                    "repeat": r,
-                    "reference": "test",
-                    "kernel": kernel,
-                    "bandwidth_name": bandwidth_name,
-                    "mmd2": mean + spread * rng.normal(),
-                }
-            )
-    return pd.DataFrame(rows)
+    def measure(value, mean, rng):
+        judge = {"reference": "test", "kernel": kernel, "bandwidth_name": bandwidth_name}
+        return judge | {"mmd2": mean + spread * rng.normal()}
+
+    return _rows(means, (model, param, n_train), repeats, seed, measure)
 
 
 def fit_rows(
@@ -68,23 +69,14 @@ def fit_rows(
     n_train=100,
     seed=1,
 ):
-    rng = np.random.default_rng(seed)
-    rows = []
-    for value, mean in loglik.items():
-        for r in range(repeats):
-            rows.append(
-                {
-                    "model": model,
-                    "param": param,
-                    "value": value,
-                    "n_train": n_train,
-                    "repeat": r,
-                    "heldout_loglik": mean + spread * rng.normal(),
-                    "copy_share": share[value] if isinstance(share, dict) else share,
-                    "ct_statistic": ct[value] if isinstance(ct, dict) else ct,
-                }
-            )
-    return pd.DataFrame(rows)
+    def measure(value, mean, rng):
+        return {
+            "heldout_loglik": mean + spread * rng.normal(),
+            "copy_share": share[value] if isinstance(share, dict) else share,
+            "ct_statistic": ct[value] if isinstance(ct, dict) else ct,
+        }
+
+    return _rows(loglik, (model, param, n_train), repeats, seed, measure)
 
 
 # --- one sweep -------------------------------------------------------------------------

@@ -7,7 +7,8 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from doubles import ShiftedGaussian, gaussian_sampler
+from doubles import gaussian_sampler, small_study
+from doubles import sweep_shift as _sweep
 
 from densitylab import experiments
 from densitylab.experiments import (
@@ -15,28 +16,13 @@ from densitylab.experiments import (
     check_scalar_param,
     derive_seed,
     make_training_sets,
-    run_sweep,
     summarize_sweep,
 )
 
 
 @pytest.fixture(scope="module")
 def study():
-    sets = make_training_sets(gaussian_sampler, [30, 60], 2, seed=3)
-    X_test = np.random.default_rng(99).standard_normal((80, 2))
-    return sets, X_test
-
-
-def _sweep(study, values=(0.0, 1.0, 2.0), **kwargs):
-    sets, X_test = study
-    options = {
-        "bandwidths": {"test": {"narrow": 0.5, "wide": 1.0}},
-        "n_generated": 50,
-        "heldout": X_test,
-        "seed": 11,
-        "progress": False,
-    } | kwargs
-    return run_sweep(ShiftedGaussian(), "shift", list(values), sets, {"test": X_test}, **options)
+    return small_study()
 
 
 # --- parameter checks -----------------------------------------------------------

@@ -45,6 +45,12 @@ VALUES = [1, 2, 3, 5, 8, 12]
 REPEATS = 4
 
 
+def _row(value, n_train, repeat, model="GMM", param="n_components", **columns):
+    """One row of a sweep table: the fit's identity, then ``columns``."""
+    fit = {"model": model, "param": param, "value": value, "n_train": n_train, "repeat": repeat}
+    return fit | columns
+
+
 def _mmd_frame(kernels=("se", "imq"), bandwidth_names=("median",), seed=0, scale=1.0):
     """A tidy MMD table: MMD² ≈ 1/(K·n) plus noise of sd 1e-4 (so some values < 0)."""
     rng = np.random.default_rng(seed)
@@ -52,20 +58,11 @@ def _mmd_frame(kernels=("se", "imq"), bandwidth_names=("median",), seed=0, scale
     for kernel, name, n, value, r in itertools.product(
         kernels, bandwidth_names, SIZES, VALUES, range(REPEATS)
     ):
+        mmd2 = scale * (1.0 / (value * n) + 1e-4 * rng.standard_normal())
         rows.append(
-            {
-                "model": "GMM",
-                "param": "n_components",
-                "value": value,
-                "n_train": n,
-                "repeat": r,
-                "reference": "test",
-                "kernel": kernel,
-                "bandwidth_name": name,
-                "bandwidth": 0.8 if name == "median" else 0.12,
-                "mmd2": scale * (1.0 / (value * n) + 1e-4 * rng.standard_normal()),
-            }
-        )
+            _row(value, n, r, reference="test", kernel=kernel, bandwidth_name=name,
+                 bandwidth=0.8 if name == "median" else 0.12, mmd2=mmd2)
+        )  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -78,19 +75,10 @@ def _digits_frame(seed=1):
     ):
         base = -5e-4 if (reference == "train" and value < 1) else 1e-3 * value
         rows.append(
-            {
-                "model": "GaussianKDE",
-                "param": "bandwidth",
-                "value": value,
-                "n_train": 1347,
-                "repeat": r,
-                "reference": reference,
-                "kernel": "se",
-                "bandwidth_name": "median",
-                "bandwidth": 34.7,
-                "mmd2": base + 1e-5 * rng.standard_normal(),
-            }
-        )
+            _row(value, 1347, r, model="GaussianKDE", param="bandwidth", reference=reference,
+                 kernel="se", bandwidth_name="median", bandwidth=34.7,
+                 mmd2=base + 1e-5 * rng.standard_normal())
+        )  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -99,16 +87,7 @@ def _fits_frame(column="heldout_loglik", values=None, seed=2):
     rows = []
     for n, value, r in itertools.product(SIZES, VALUES, range(REPEATS)):
         y = -1.0 - 1.0 / value + 0.05 * rng.standard_normal() if values is None else values(value)
-        rows.append(
-            {
-                "model": "GMM",
-                "param": "n_components",
-                "value": value,
-                "n_train": n,
-                "repeat": r,
-                column: y,
-            }
-        )
+        rows.append(_row(value, n, r, **{column: y}))
     return pd.DataFrame(rows)
 
 

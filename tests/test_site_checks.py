@@ -7,26 +7,14 @@ numbers a browser reports, given here by hand), so they run in a fraction of a s
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+from repo_scripts import load_script
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load_script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-check_site = _load_script("check_site")
+check_site = load_script("check_site")
 
 
 def write_page(root: Path, body: str, head: str = "", docname: str = "book/page") -> str:

@@ -8,36 +8,21 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from doubles import ShiftedGaussian, gaussian_sampler
+from doubles import ShiftedGaussian, small_study
+from doubles import sweep_shift as _sweep
 
 from densitylab import sweeps
 from densitylab.diagnostics import copy_check, data_copying_test
 from densitylab.mmd import mmd2_unbiased
-from densitylab.seeding import TrainingSet, derive_seed, make_training_sets
+from densitylab.seeding import TrainingSet, derive_seed
 from densitylab.summaries import summarize_sweep
 from densitylab.sweep_result import FIT_COLUMNS, MMD_COLUMNS, SweepResult
 from densitylab.sweeps import fit_and_sample, run_sweep
 
-BANDWIDTHS = {"test": {"narrow": 0.5, "wide": 1.0}}
-
 
 @pytest.fixture(scope="module")
 def study():
-    sets = make_training_sets(gaussian_sampler, [30, 60], 2, seed=3)
-    X_test = np.random.default_rng(99).standard_normal((80, 2))
-    return sets, X_test
-
-
-def _sweep(study, values=(0.0, 1.0, 2.0), **kwargs):
-    sets, X_test = study
-    options = {
-        "bandwidths": BANDWIDTHS,
-        "n_generated": 50,
-        "heldout": X_test,
-        "seed": 11,
-        "progress": False,
-    } | kwargs
-    return run_sweep(ShiftedGaussian(), "shift", list(values), sets, {"test": X_test}, **options)
+    return small_study()
 
 
 def test_run_sweep_returns_one_row_per_fit_and_one_per_measurement(study):

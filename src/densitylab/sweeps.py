@@ -69,9 +69,9 @@ def fit_and_sample(model, param, value, training_set: TrainingSet, *, n_generate
     --------
     >>> from densitylab.data import sample_moons
     >>> from densitylab.seeding import TrainingSet
-    >>> from densitylab.sweeps import fit_and_sample
-    >>> from densitylab.models import GMM
     >>> ts = TrainingSet(200, 0, sample_moons(200, random_state=0))
+    >>> from densitylab.models import GMM
+    >>> from densitylab.sweeps import fit_and_sample
     >>> gmm, X_gen = fit_and_sample(GMM(), "n_components", 3, ts, n_generated=50, seed=0)
     >>> X_gen.shape
     (50, 2)

@@ -31,6 +31,18 @@ def _check_pair(X, Y, min_samples: int) -> tuple[np.ndarray, np.ndarray]:
     return X, Y
 
 
+def _check_triple(X, Y, A, name: str, min_samples: int) -> tuple[np.ndarray, ...]:
+    """``X``, ``Y`` as :func:`_check_pair` checks them, and a third sample ``A`` like them."""
+    X, Y = _check_pair(X, Y, min_samples)
+    A = _check_sample(A, name, min_samples)
+    if A.shape[1] != X.shape[1]:
+        raise ValueError(
+            f"{name} must have the features of X and Y, got {name} with {A.shape[1]} and X "
+            f"with {X.shape[1]}."
+        )
+    return X, Y, A
+
+
 def _check_kernel(kernel) -> str:
     if not isinstance(kernel, str) or kernel not in KERNELS:
         raise ValueError(f"kernel must be one of {KERNELS}, got {kernel!r}.")

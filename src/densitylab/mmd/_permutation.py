@@ -124,12 +124,9 @@ def mmd_permutation_test(
 
     Parameters
     ----------
-    X : array-like of shape (n, n_features)
-        First sample, finite, n ≥ 2.
-    Y : array-like of shape (m, n_features)
-        Second sample, finite, m ≥ 2.
-    kernel : {"se", "imq"}, default="se"
-        ``"se"``: ``exp(−d²/σ²)``; ``"imq"``: ``(1 + d²/σ²)^(−1/2)``.
+    X, Y, kernel
+        The two samples (each of at least 2 finite rows, with the same features) and
+        the kernel, as in :func:`mmd2_unbiased`.
     bandwidth : float > 0, default=None
         ``σ``, fixed once for the observed and all permuted statistics; ``None``
         means :func:`median_heuristic` ``(X, Y)``, as in :func:`mmd2_unbiased`.

@@ -12,8 +12,7 @@ from densitylab.mmd._checks import (
     _check_bandwidth,
     _check_kernel,
     _check_n_jobs,
-    _check_pair,
-    _check_sample,
+    _check_triple,
 )
 from densitylab.mmd._estimators import combine_mean_kernels, mean_kernel, median_heuristic
 from densitylab.mmd._rowsums import cross_row_sums, within_row_sums
@@ -156,13 +155,7 @@ def relative_mmd_test(X, Y, Z, kernel="se", bandwidth=None, *, n_jobs=None):
     True
     """
     kernel = _check_kernel(kernel)
-    X, Y = _check_pair(X, Y, 3)
-    Z = _check_sample(Z, "Z", 3)
-    if Z.shape[1] != X.shape[1]:
-        raise ValueError(
-            f"Z must have the features of X and Y, got Z with {Z.shape[1]} and X with "
-            f"{X.shape[1]}."
-        )
+    X, Y, Z = _check_triple(X, Y, Z, "Z", 3)
     if bandwidth is None:
         h = median_heuristic(X, np.concatenate([Y, Z]))
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from densitylab.mmd._checks import _check_kernel, _check_n_jobs, _check_pair, _check_sample
+from densitylab.mmd._checks import _check_kernel, _check_n_jobs, _check_triple
 from densitylab.mmd._estimators import _resolve_bandwidth
 from densitylab.mmd._rowsums import cross_row_sums
 
@@ -71,13 +71,7 @@ def witness(X, Y, T, kernel="se", bandwidth=None, *, n_jobs=None):
     array([ 0.9817, -0.9817])
     """
     kernel = _check_kernel(kernel)
-    X, Y = _check_pair(X, Y, 1)
-    T = _check_sample(T, "T", 1)
-    if T.shape[1] != X.shape[1]:
-        raise ValueError(
-            f"T must have the features of X and Y, got T with {T.shape[1]} and X with "
-            f"{X.shape[1]}."
-        )
+    X, Y, T = _check_triple(X, Y, T, "T", 1)
     h = _resolve_bandwidth(X, Y, bandwidth)
     n_jobs = _check_n_jobs(n_jobs)
     centre = 0.5 * (X.mean(axis=0) + Y.mean(axis=0))

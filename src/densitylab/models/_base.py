@@ -25,6 +25,16 @@ class DensityEstimatorBase(DensityMixin, BaseEstimator):
     # Least number of training rows a model accepts; subclasses may raise it.
     _min_train_samples = 2
 
+    def _keep_params(self, arguments: dict) -> None:
+        """Store a constructor's ``locals()`` unchanged, each under its own name.
+
+        scikit-learn's rule: ``__init__`` only records its arguments (they are checked in
+        ``fit``), so that ``get_params``, ``set_params`` and ``clone`` see exactly them.
+        """
+        for name, value in arguments.items():
+            if name != "self":
+                setattr(self, name, value)
+
     def fit(self, X, y=None):
         """Fit the density model to ``X``.
 

@@ -161,13 +161,7 @@ class DensityForest(DensityEstimatorBase):
         n_jobs=None,
         random_state=None,
     ):
-        self.n_trees = n_trees
-        self.n_min = n_min
-        self.max_features = max_features
-        self.bootstrap = bootstrap
-        self.reg_covar = reg_covar
-        self.n_jobs = n_jobs
-        self.random_state = random_state
+        self._keep_params(locals())
 
     def _resolve_max_features(self, n_features: int) -> int:
         value = self.max_features

@@ -90,9 +90,8 @@ class SingleGaussian(DensityEstimatorBase):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from densitylab.models import SingleGaussian
-    >>> X = np.array([[0.0, 0.0], [2.0, 0.0], [0.0, 2.0], [2.0, 2.0]])
+    >>> X = [[0.0, 0.0], [2.0, 0.0], [0.0, 2.0], [2.0, 2.0]]  # a list is accepted, too
     >>> model = SingleGaussian(reg_covar=0.0).fit(X)
     >>> model.mean_
     array([1., 1.])
@@ -106,8 +105,7 @@ class SingleGaussian(DensityEstimatorBase):
     """
 
     def __init__(self, reg_covar=1e-6, random_state=None):
-        self.reg_covar = reg_covar
-        self.random_state = random_state
+        self._keep_params(locals())
 
     def _fit(self, X):
         reg_covar = check_nonnegative_float(self.reg_covar, "reg_covar")
@@ -264,13 +262,7 @@ class GMM(DensityEstimatorBase):
         init="k-means++",
         random_state=None,
     ):
-        self.n_components = n_components
-        self.max_iter = max_iter
-        self.tol = tol
-        self.reg_covar = reg_covar
-        self.n_init = n_init
-        self.init = init
-        self.random_state = random_state
+        self._keep_params(locals())
 
     def _check_params(self, n_samples):
         n_components = check_positive_int(self.n_components, "n_components")

@@ -90,9 +90,7 @@ class Histogram2D(DensityEstimatorBase):
     """
 
     def __init__(self, bins=20, range=None, random_state=None):
-        self.bins = bins
-        self.range = range
-        self.random_state = random_state
+        self._keep_params(locals())
 
     def _fit(self, X):
         if X.shape[1] != 2:

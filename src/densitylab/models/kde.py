@@ -123,8 +123,7 @@ class GaussianKDE(DensityEstimatorBase):
     """
 
     def __init__(self, bandwidth=1.0, random_state=None):
-        self.bandwidth = bandwidth
-        self.random_state = random_state
+        self._keep_params(locals())
 
     def _fit(self, X):
         self.bandwidth_ = _resolve_bandwidth(self.bandwidth, *X.shape)

@@ -1,12 +1,20 @@
-"""Helpers of the 2-D figures: point checks, evaluation grids, scatters and tree cells."""
+"""Helpers of the 2-D figures: point checks, bounds, grids, panels, scatters and tree cells."""
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from densitylab.plotting._style import GENERATED_COLOR, TEST_COLOR, TRAIN_COLOR
+from densitylab.plotting._style import (
+    GENERATED_COLOR,
+    TEST_COLOR,
+    TRAIN_COLOR,
+    new_axes,
+    report_rc,
+)
 from densitylab.plotting._ticks import NumberFormatter
 
 #: Colormap of densities: white where the density is zero, dark where it is high.
@@ -21,6 +29,23 @@ def check_points(X, name):
     if not np.isfinite(X).all():
         raise ValueError(f"{name} must be finite (no NaN or inf).")
     return X
+
+
+def data_bounds(*samples, pad=0.25):
+    """Axis limits ``((xmin, xmax), (ymin, ymax))`` enclosing 2-D samples, padded.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from densitylab.plotting import data_bounds
+    >>> data_bounds(np.array([[0.0, 0.0], [1.0, 2.0]]), pad=0.5)
+    ((-0.5, 1.5), (-0.5, 2.5))
+    """
+    if not samples:
+        raise ValueError("data_bounds needs at least one sample of 2-D points.")
+    X = np.concatenate([check_points(s, "samples") for s in samples])
+    lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
+    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
 
 
 def check_bounds(bounds):
@@ -152,6 +177,20 @@ def panel_aspect(bounds, *, bar=True):
     (x0, x1), (y0, y1) = bounds
     ratio = float(np.clip((y1 - y0) / (x1 - x0), 0.3, 1.3))
     return ratio * (0.78 if bar else 0.9) + 0.14
+
+
+@contextmanager
+def plane_panel(ax, bounds, title, *, bar=True):
+    """An equal-scaled panel of ``bounds`` in the report's style: yields ``(fig, ax, below)``.
+
+    A new one-panel figure unless ``ax`` is given (``below``: a legend may go under the
+    panel); ``title`` is set when the drawing is done.
+    """
+    below = ax is None
+    with report_rc():
+        fig, ax = new_axes(ax, aspect=panel_aspect(bounds, bar=bar))
+        yield fig, ax, below
+        ax.set_title(title)
 
 
 def colorbar(fig, mappable, ax, label, *, symmetric=False):

@@ -18,12 +18,13 @@ from densitylab.plotting._planar import (
     check_grid_size,
     check_points,
     colorbar,
+    data_bounds,
     draw_density,
     frame,
     grid,
     leaf_cells,
-    panel_aspect,
     pixel_extent,
+    plane_panel,
     point_handle,
     scatter,
 )
@@ -31,7 +32,6 @@ from densitylab.plotting._style import (
     KERNEL_TITLES,
     figure_legend,
     legend_outside,
-    new_axes,
     new_figure,
     report_rc,
 )
@@ -45,23 +45,6 @@ __all__ = [
     "plot_samples",
     "plot_witness",
 ]
-
-
-def data_bounds(*samples, pad=0.25):
-    """Axis limits ``((xmin, xmax), (ymin, ymax))`` enclosing 2-D samples, padded.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from densitylab.plotting import data_bounds
-    >>> data_bounds(np.array([[0.0, 0.0], [1.0, 2.0]]), pad=0.5)
-    ((-0.5, 1.5), (-0.5, 2.5))
-    """
-    if not samples:
-        raise ValueError("data_bounds needs at least one sample of 2-D points.")
-    X = np.concatenate([check_points(s, "samples") for s in samples])
-    lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
-    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
 
 
 def plot_density(model, X_train, *, ax=None, bounds=None, grid_size=150, title=None) -> Figure:
@@ -90,10 +73,10 @@ def plot_density(model, X_train, *, ax=None, bounds=None, grid_size=150, title=N
 
     Examples
     --------
-    >>> import numpy as np
+    >>> from densitylab.data import sample_moons
     >>> from densitylab.models import SingleGaussian
     >>> from densitylab.plotting import plot_density
-    >>> X = np.random.default_rng(0).standard_normal((200, 2))
+    >>> X = sample_moons(200, random_state=0)
     >>> fig = plot_density(SingleGaussian().fit(X), X, grid_size=40)
     >>> ax = fig.axes[0]
     >>> ax.get_xlabel(), ax.collections[0].colorbar.ax.get_ylabel()
@@ -102,16 +85,14 @@ def plot_density(model, X_train, *, ax=None, bounds=None, grid_size=150, title=N
     X_train = check_points(X_train, "X_train")
     bounds = check_bounds(data_bounds(X_train) if bounds is None else bounds)
     grid_size = check_grid_size(grid_size)
-    below = ax is None
-    with report_rc():
-        fig, ax = new_axes(ax, aspect=panel_aspect(bounds))
+    title = "density of the fitted model" if title is None else title
+    with plane_panel(ax, bounds, title) as (fig, ax, below):
         filled = draw_density(ax, model, bounds, grid_size)
         scatter(ax, X_train, "train")
         frame(ax, bounds)
         colorbar(fig, filled, ax, "density")
         handle, label = point_handle("train", "training points")
         legend_outside(ax, [handle], [label], below=below)
-        ax.set_title("density of the fitted model" if title is None else title)
     return fig
 
 
@@ -136,6 +117,8 @@ def plot_samples(
     Returns
     -------
     matplotlib.figure.Figure
+        The reference points in grey under the generated ones in orange; the legend
+        lists the generated sample first.
 
     Examples
     --------
@@ -150,9 +133,8 @@ def plot_samples(
     X_reference = check_points(X_reference, "X_reference")
     bounds = check_bounds(data_bounds(X_generated, X_reference) if bounds is None else bounds)
     generated_label, reference_label = labels
-    below = ax is None
-    with report_rc():
-        fig, ax = new_axes(ax, aspect=panel_aspect(bounds, bar=False))
+    title = f"{generated_label} vs {reference_label} points" if title is None else title
+    with plane_panel(ax, bounds, title, bar=False) as (fig, ax, below):
         scatter(ax, X_reference, "test")
         scatter(ax, X_generated, "generated")
         frame(ax, bounds)
@@ -162,8 +144,6 @@ def plot_samples(
         ]
         handles, texts = zip(*entries, strict=True)
         legend_outside(ax, handles, texts, below=below)
-        default = f"{generated_label} vs {reference_label} points"
-        ax.set_title(default if title is None else title)
     return fig
 
 
@@ -210,6 +190,8 @@ def plot_witness(
     Returns
     -------
     matplotlib.figure.Figure
+        ``f`` as an image of ``grid_size²`` pixels with its colour bar right of the panel,
+        the faint test points on top and their legend entry below the panel.
 
     Examples
     --------
@@ -232,8 +214,10 @@ def plot_witness(
     top = (float(np.max(np.abs(f))) or 1.0) if limit is None else float(limit)
     if not top > 0:
         raise ValueError(f"limit must be a number > 0, got {limit!r}.")
-    with report_rc():
-        fig, ax = new_axes(ax, aspect=panel_aspect(bounds))
+    if title is None:
+        kernel_name = KERNEL_TITLES.get(kernel, f"{kernel} kernel")
+        title = f"MMD witness, {kernel_name}, σ\u00a0=\u00a0{number(float(bandwidth), 2)}"
+    with plane_panel(ax, bounds, title) as (fig, ax, _):
         image = ax.imshow(
             f,
             origin="lower",
@@ -250,9 +234,6 @@ def plot_witness(
         handle, label = point_handle("test", "test points")
         # Below the panel: the colour bar holds the space on its right.
         legend_outside(ax, [handle], [label], below=True)
-        kernel_name = KERNEL_TITLES.get(kernel, f"{kernel} kernel")
-        default = f"MMD witness, {kernel_name}, σ\u00a0=\u00a0{number(float(bandwidth), 2)}"
-        ax.set_title(default if title is None else title)
     return fig
 
 
@@ -298,9 +279,8 @@ def plot_partition(tree, X, *, ax=None, bounds=None, title=None) -> Figure:
         )
     bounds = check_bounds(data_bounds(X) if bounds is None else bounds)
     cells = leaf_cells(tree, bounds)
-    below = ax is None
-    with report_rc():
-        fig, ax = new_axes(ax, aspect=panel_aspect(bounds, bar=False))
+    title = f"one density tree: {tree.n_leaves} leaves" if title is None else title
+    with plane_panel(ax, bounds, title, bar=False) as (fig, ax, below):
         scatter(ax, X, "train", alpha=0.35)
         for (x0, x1), (y0, y1) in cells:
             ax.add_patch(
@@ -319,8 +299,6 @@ def plot_partition(tree, X, *, ax=None, bounds=None, title=None) -> Figure:
         ]
         labels = ["points", "leaf cells", "leaf Gaussian means"]
         legend_outside(ax, handles, labels, below=below)
-        default = f"one density tree: {tree.n_leaves} leaves"
-        ax.set_title(default if title is None else title)
     return fig
 
 
@@ -348,18 +326,20 @@ def plot_model_gallery(fitted, X_train, generated, X_test, *, grid_size=100) -> 
     Returns
     -------
     matplotlib.figure.Figure
+        One subfigure per model, two per row, each a density panel and a samples panel;
+        the legend in the free slot beside an odd last model, else below all of them.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from densitylab.models import SingleGaussian
+    >>> from densitylab.models import GMM, SingleGaussian
     >>> from densitylab.plotting import plot_model_gallery
     >>> X = np.random.default_rng(0).standard_normal((200, 2))
-    >>> sg = SingleGaussian().fit(X)
-    >>> fig = plot_model_gallery({"Gaussian": sg}, X, {"Gaussian": sg.sample(200, 1)}, X,
-    ...                          grid_size=30)
-    >>> [sub.get_suptitle() for sub in fig.subfigs]
-    ['Gaussian', '']
+    >>> fitted = {"Gaussian": SingleGaussian().fit(X), "GMM": GMM(2, random_state=0).fit(X)}
+    >>> generated = {name: model.sample(200, 1) for name, model in fitted.items()}
+    >>> fig = plot_model_gallery(fitted, X, generated, X, grid_size=30)
+    >>> [sub.get_suptitle() for sub in fig.subfigs], len(fig.legends)  # the legend below
+    (['Gaussian', 'GMM'], 1)
     """
     if not isinstance(fitted, Mapping) or not isinstance(generated, Mapping):
         raise TypeError("fitted and generated must be mappings of title to model / sample.")

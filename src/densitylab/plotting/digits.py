@@ -39,11 +39,19 @@ def _digit_canvas(X, n_rows, n_cols, *, vmax=16.0, pad=1, top=0):
     return canvas
 
 
-def _show_canvas(ax, canvas, vmax):
-    """A digit canvas in grey (0 black, ``vmax`` white) on white gaps, without axes."""
+def _show_canvas(ax, canvas, vmax, title):
+    """A digit canvas in grey (0 black, ``vmax`` white) on white gaps, without axes.
+
+    Drawn into ``ax``, or into a new figure of the canvas's shape (a little taller with a
+    title); returns ``(fig, ax)``.
+    """
+    fig, ax = new_axes(ax, aspect=canvas.shape[0] / canvas.shape[1] + (0.08 if title else 0))
     cmap = mpl.colormaps["gray"].with_extremes(bad="white")
     ax.imshow(canvas, cmap=cmap, vmin=0.0, vmax=vmax, interpolation="nearest")
     ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return fig, ax
 
 
 def plot_digit_grid(X, *, ax=None, n_rows=4, n_cols=10, title=None, vmax=16.0) -> Figure:
@@ -65,6 +73,7 @@ def plot_digit_grid(X, *, ax=None, n_rows=4, n_cols=10, title=None, vmax=16.0) -
     Returns
     -------
     matplotlib.figure.Figure
+        One image of ``n_rows × n_cols`` tiles one pixel apart, on white, without axes.
 
     Examples
     --------
@@ -76,10 +85,7 @@ def plot_digit_grid(X, *, ax=None, n_rows=4, n_cols=10, title=None, vmax=16.0) -
     """
     canvas = _digit_canvas(X, n_rows, n_cols, vmax=vmax)
     with report_rc():
-        fig, ax = new_axes(ax, aspect=canvas.shape[0] / canvas.shape[1] + (0.08 if title else 0))
-        _show_canvas(ax, canvas, vmax)
-        if title:
-            ax.set_title(title)
+        fig, _ = _show_canvas(ax, canvas, vmax, title)
     return fig
 
 
@@ -104,6 +110,8 @@ def plot_labelled_digit_grid(X, labels, *, ax=None, n_cols=10, title=None) -> Fi
     Returns
     -------
     matplotlib.figure.Figure
+        One image of the tiles with room above each for its label, a text in the
+        figure's tick-label size.
 
     Examples
     --------
@@ -124,9 +132,7 @@ def plot_labelled_digit_grid(X, labels, *, ax=None, n_cols=10, title=None) -> Fi
     canvas = _digit_canvas(X, n_rows, n_cols, top=_LABEL_ROWS)
     h, w = _IMAGE
     with report_rc():
-        aspect = canvas.shape[0] / canvas.shape[1] + (0.08 if title else 0)
-        fig, ax = new_axes(ax, aspect=aspect)
-        _show_canvas(ax, canvas, 16.0)
+        fig, ax = _show_canvas(ax, canvas, 16.0, title)
         for k, label in enumerate(labels):
             i, j = divmod(k, n_cols)
             ax.text(
@@ -138,8 +144,6 @@ def plot_labelled_digit_grid(X, labels, *, ax=None, n_cols=10, title=None) -> Fi
                 color="#1a1a1a",
                 fontsize=mpl.rcParams["xtick.labelsize"],
             )
-        if title:
-            ax.set_title(title)
     return fig
 
 

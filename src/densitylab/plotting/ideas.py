@@ -52,6 +52,8 @@ def plot_kernels(sigma, *, ax=None, d_max=None, other=None) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
+        Both kernels from distance 0 to ``d_max``, a solid vertical line at ``sigma`` and
+        a dotted or dash-dotted one per further σ; the legend outside the axes.
 
     Examples
     --------

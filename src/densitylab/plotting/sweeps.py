@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from densitylab.plotting._criteria import CRITERIA, criterion_scale, missing_note, overlays
@@ -108,16 +109,33 @@ def _default_title(table, *, kernel=True):
     return ", ".join(parts)
 
 
+def _one_panel(ax, draw, *, legend, title, ylabel) -> Figure:
+    """A one-panel sweep figure: ``draw(ax)`` plots and returns legend entries and a title.
+
+    ``ax``, ``legend``, ``title`` and ``ylabel`` as :func:`plot_sweep` takes them; the
+    panel's default y label is the one ``draw`` sets.
+    """
+    below = ax is None
+    with report_rc():
+        fig, ax = new_axes(ax, aspect=0.62)
+        handles, labels, default_title = draw(ax)
+        if ylabel is not None:
+            ax.set_ylabel(ylabel)
+        place_legend(ax, handles, labels, legend, below=below)
+        ax.set_title(default_title if title is None else title)
+    return fig
+
+
 def plot_sweep(
     mmd: pd.DataFrame,
     *,
-    ax=None,
-    line="n_train",
-    floor=None,
-    linthresh=None,
-    title=None,
-    legend=None,
-    ylabel=None,
+    ax: Axes | None = None,
+    line: str | None = "n_train",
+    floor: float | None = None,
+    linthresh: float | None = None,
+    title: str | None = None,
+    legend: str | bool | None = None,
+    ylabel: str | None = "MMD²",
 ) -> Figure:
     """MMD² against the swept value: mean over repeats ±1 standard error, a line per level.
 
@@ -147,15 +165,13 @@ def plot_sweep(
     title : str, optional
         ``None``: the family, kernel and bandwidth ("GMM, SE kernel, σ = 0.82
         (median heuristic)"); ``""``: no title.
-
     legend : {None, "figure", False}, default=None
         ``None``: below the panel when the function makes the figure, else right of the
         Axes; ``"figure"``: one legend under all panels of the figure (give it to one of
         several panels that share their lines); ``False``: none.
-
-    ylabel : str, optional
-        The vertical axis's label; by default the criterion's name with its unit (a
-        figure of several panels may shorten it, or leave it to the first panel).
+    ylabel : str, default="MMD²"
+        The vertical axis's label (a figure of several panels may shorten it, or leave
+        it to the first panel with ``""``).
 
     Returns
     -------
@@ -181,17 +197,15 @@ def plot_sweep(
     linthresh = _check_linthresh(linthresh)
     check_columns(mmd, [c for c in ("value", "repeat", "mmd2", line) if c], "mmd")
     table = single_selection(mmd, "mmd", line=line, hint=_PANELS_HINT)
-    below = ax is None
-    with report_rc():
-        fig, ax = new_axes(ax, aspect=0.62)
+
+    def draw(ax):
+        styles = line_styles(table, line)
         handles, labels = _mmd_panel(
-            ax, table, line=line, styles=line_styles(table, line), floor=floor, linthresh=linthresh
+            ax, table, line=line, styles=styles, floor=floor, linthresh=linthresh
         )
-        place_legend(ax, handles, labels, legend, below=below)
-        if ylabel is not None:
-            ax.set_ylabel(ylabel)
-        ax.set_title(_default_title(table) if title is None else title)
-    return fig
+        return handles, labels, _default_title(table)
+
+    return _one_panel(ax, draw, legend=legend, title=title, ylabel=ylabel)
 
 
 def plot_sweep_panels(
@@ -228,6 +242,7 @@ def plot_sweep_panels(
     Returns
     -------
     matplotlib.figure.Figure
+        A row of panels, one per kernel, each with its own y-axis; the legend below them.
 
     Examples
     --------
@@ -279,15 +294,15 @@ def plot_sweep_panels(
 
 def plot_fit_criterion(
     fits: pd.DataFrame,
-    column,
+    column: str,
     *,
-    ax=None,
-    line="n_train",
-    band=None,
-    reference=None,
-    title=None,
-    legend=None,
-    ylabel=None,
+    ax: Axes | None = None,
+    line: str | None = "n_train",
+    band: tuple[float, float] | None = None,
+    reference: float | None = None,
+    title: str | None = None,
+    legend: str | bool | None = None,
+    ylabel: str | None = None,
 ) -> Figure:
     """A per-fit criterion against the swept value: mean over repeats ±1 standard error.
 
@@ -311,15 +326,10 @@ def plot_fit_criterion(
         copying") or ``0`` for ``ct_statistic``.
     title : str, optional
         ``None``: the family and the criterion; ``""``: no title.
-
     legend : {None, "figure", False}, default=None
-        ``None``: below the panel when the function makes the figure, else right of the
-        Axes; ``"figure"``: one legend under all panels of the figure (give it to one of
-        several panels that share their lines); ``False``: none.
-
+        As in :func:`plot_sweep`.
     ylabel : str, optional
-        The vertical axis's label; by default the criterion's name with its unit (a
-        figure of several panels may shorten it, or leave it to the first panel).
+        As in :func:`plot_sweep`; by default the criterion's name with its unit.
 
     Returns
     -------
@@ -346,18 +356,15 @@ def plot_fit_criterion(
     spec = CRITERIA[column]
     check_columns(fits, [c for c in ("value", "repeat", column, line) if c], "fits")
     table = single_selection(fits, "fits", line=line)
-    below = ax is None
-    with report_rc():
-        fig, ax = new_axes(ax, aspect=0.62)
-        summary, handles, labels = draw_sweep(
-            ax, table, column, line=line, styles=line_styles(table, line)
-        )
+
+    def draw(ax):
+        styles = line_styles(table, line)
+        summary, handles, labels = draw_sweep(ax, table, column, line=line, styles=styles)
         swept_axis(ax, table)
         extra = overlays(ax, handles, labels, spec, band=band, reference=reference)
         missing_note(ax, handles, labels, summary, column)
         criterion_scale(ax, summary, spec, extra, band)
-        ax.set_ylabel(spec["label"] if ylabel is None else ylabel)
-        place_legend(ax, handles, labels, legend, below=below)
-        default = f"{family_name(str(_first(table, 'model')))}: {spec['short']}"
-        ax.set_title(default if title is None else title)
-    return fig
+        ax.set_ylabel(spec["label"])
+        return handles, labels, f"{family_name(str(_first(table, 'model')))}: {spec['short']}"
+
+    return _one_panel(ax, draw, legend=legend, title=title, ylabel=ylabel)

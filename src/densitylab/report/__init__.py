@@ -8,35 +8,15 @@
   rendered as PNG at twice the displayed width;
 * :mod:`densitylab.report.glue` — myst-nb glue of all of the above.
 
-The models, metrics and diagnostics never import this package.
+This package re-exports the typography's public names but its raw characters
+(``MINUS``, ``MISSING``, ``NBSP``, ``NNBSP``) and ``to_tex``, which stay in
+:mod:`densitylab.report.typography`. The models, metrics and diagnostics never import
+this package.
 """
 
-from densitylab.report.typography import (
-    FAMILY_NAMES,
-    SYMBOLS,
-    axis_label,
-    count_word,
-    family,
-    interval,
-    join,
-    number,
-    p_value,
-    percent,
-    plural,
-    setting,
-)
+from densitylab.report import typography as _typography
 
-__all__ = [
-    "FAMILY_NAMES",
-    "SYMBOLS",
-    "axis_label",
-    "count_word",
-    "family",
-    "interval",
-    "join",
-    "number",
-    "p_value",
-    "percent",
-    "plural",
-    "setting",
-]
+_TYPOGRAPHY_ONLY = {"MINUS", "MISSING", "NBSP", "NNBSP", "to_tex"}
+
+__all__ = [name for name in _typography.__all__ if name not in _TYPOGRAPHY_ONLY]
+globals().update({name: getattr(_typography, name) for name in __all__})

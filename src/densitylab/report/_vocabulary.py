@@ -52,6 +52,7 @@ def join(items: Iterable[str], conjunction: str = "and") -> str:
     Returns
     -------
     str
+        The items separated by commas, ``conjunction`` before the last one.
 
     Raises
     ------
@@ -97,6 +98,7 @@ def plural(n, singular: str, plural_form: str | None = None) -> str:
     Returns
     -------
     str
+        The count as :func:`number` writes it, a space and the noun.
 
     Examples
     --------
@@ -162,6 +164,8 @@ def setting(param: str, value, *, math: bool = True) -> str:
     Returns
     -------
     str
+        Bins as "20 bins"; other parameters as symbol, "=" and value (or "by" and the
+        rule's name); "" for ``reg_covar``.
 
     Raises
     ------

@@ -145,8 +145,8 @@ def glue_p(name: str, p, digits: int = 2) -> str:
     Examples
     --------
     >>> from densitylab.report.glue import glue_p
-    >>> glue_p("digits_real_p", 0.0321)
-    'p\\xa0=\\xa00.032'
+    >>> glue_p("digits_real_p", 0.0321), glue_p("digits_same_p", 0.996)
+    ('p\\xa0=\\xa00.032', 'p\\xa0>\\xa00.99')
     """
     return glue_text(name, p_value(p, digits))
 

@@ -126,6 +126,7 @@ def percent(share, digits: int = 2, *, trim: bool = False) -> str:
     Returns
     -------
     str
+        The percentage and "%", bound by a no-break space; "n/a" for NaN.
 
     Raises
     ------
@@ -181,6 +182,8 @@ def interval(mean, se, digits: int = 2) -> str:
     Returns
     -------
     str
+        Mean and standard error rounded to the same decimal place, joined by "±" between
+        no-break spaces.
 
     Examples
     --------
@@ -241,6 +244,8 @@ def p_value(p, digits: int = 2, *, label: str = "p") -> str:
     Returns
     -------
     str
+        Label, relation and value bound by no-break spaces; without a label the value
+        alone, or the relation and the value ("> 0.99").
 
     Raises
     ------
