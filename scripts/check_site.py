@@ -354,8 +354,11 @@ def check_glue(page: Page) -> Iterator[str]:
         text = pasted.get_text().strip()
         if not text or text.lower() in {"nan", "inf", "-inf", "none"} or REPR_TEXT.search(text):
             yield f"glued value rendered as {text!r}"
-    if "{glue" in page.article.get_text():
-        yield "an unprocessed glue role is in the text"
+    # Prose only: a docstring may name a role in code (``{glue:md}``) on purpose.
+    for text in prose_blocks(page.article):
+        if "{glue" in text:
+            yield f"an unprocessed glue role is in the text: {_short(text)!r}"
+            break
 
 
 def check_unresolved_references(page: Page) -> Iterator[str]:

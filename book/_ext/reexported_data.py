@@ -6,7 +6,9 @@ documents (``densitylab/mmd/__init__.py``), finds none there, and silently drops
 constant from ``automodule :members:`` although it is in ``__all__``. This extension
 lets ``automodule`` also read the comment in the submodule that defines the constant,
 so the API reference lists every documented name of ``__all__``. A constant with no
-``#:`` comment anywhere stays missing, and the book test says so.
+``#:`` comment anywhere stays missing, and the book test says so. The same holds for
+a module that re-exports a private sibling's constant (``densitylab.sweeps`` and
+``PROGRESS_ENV`` from ``densitylab._progress``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,10 @@ def defining_comment(module_name: str, name: str) -> list[str] | None:
     """The ``#:`` comment of ``name`` in the module below ``module_name`` that defines it."""
     package = importlib.import_module(module_name)
     value = getattr(package, name, None)
-    for module in _modules_below(package):
+    # Below the module first (a package re-exporting its own submodule's constant), then
+    # anywhere in the top-level package (a module re-exporting a private sibling's).
+    top = importlib.import_module(module_name.split(".")[0])
+    for module in _modules_below(package) + _modules_below(top):
         if getattr(module, name, None) is not value:
             continue
         try:

@@ -37,7 +37,7 @@ KINDS = {
     "share": "a number strictly between 0 and 1",
     "int_grid": "a non-empty list of distinct integers",
     "real_grid": "a non-empty list of distinct numbers",
-    "n_jobs": "None (one process), -1 (all cores) or an integer ≥ 1",
+    "n_jobs": "None (one process), an integer ≥ 1, or −1 (all cores)",
     "scheduler": 'None (joblib on this machine), "local" (a Dask LocalCluster) or a '
     'Dask scheduler address "tcp://host:port"',
     "folder": "a non-empty folder name or path",

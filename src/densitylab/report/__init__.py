@@ -1,6 +1,6 @@
 """The report layer: one typography, tables and figures, and glue for the notebooks.
 
-* ``densitylab.report.typography`` — numbers, shares, intervals, p-values, lists,
+* :mod:`densitylab.report.typography` — numbers, shares, intervals, p-values, lists,
   settings and family names, written one way everywhere (pure Python);
 * :mod:`densitylab.report.tables` — :class:`~densitylab.report.tables.Table`, HTML tables
   with human headers;

@@ -13,9 +13,9 @@ import re
 
 #: The true minus sign (U+2212), never the hyphen-minus.
 MINUS = "\u2212"
-#: No-break space: binds the parts of one quantity ("4.2 × 10⁻⁴", "12 %", "K = 5").
+#: The no-break space, which binds the parts of one quantity ("4.2 × 10⁻⁴", "12 %", "K = 5").
 NBSP = "\u00a0"
-#: Narrow no-break space: groups the digits of large integers ("20 000").
+#: The narrow no-break space, which groups the digits of large integers ("20 000").
 NNBSP = "\u202f"
 #: Multiplication sign (U+00D7) of the scientific notation.
 TIMES = "\u00d7"

@@ -3,16 +3,21 @@
 One function per kind of value, used by the text, the tables and the figures alike, so a
 value reads the same everywhere (the same rounding, the same notation):
 
-* :func:`number` — ``digits`` significant digits; fixed notation from 10⁻³ up to (not
-  including) 10⁴, else "4.2 × 10⁻⁴"; the true minus sign "−" (U+2212); integers exactly,
-  grouped with a narrow no-break space from 10 000 on ("20 000").
-* :func:`percent` — a share in [0, 1] as a percentage, "12 %", "0.12 %".
-* :func:`interval` — "0.0123 ± 0.0045", "(4.2 ± 0.3) × 10⁻⁴".
-* :func:`p_value` — "p = 0.032", "p = 3.1 × 10⁻⁸", "p > 0.99".
-* :func:`join`, :func:`plural`, :func:`count_word` — words around numbers.
-* :func:`setting`, :func:`axis_label`, :data:`SYMBOLS` — hyper-parameters as a reader
-  reads them ("$K = 5$", "number of components $K$"), never as variable names.
-* :func:`family`, :data:`FAMILY_NAMES` — model families in words.
+* :func:`~densitylab.report.number` — ``digits`` significant digits; fixed notation
+  from 10⁻³ up to (not including) 10⁴, else "4.2 × 10⁻⁴"; the true minus sign "−"
+  (U+2212); integers exactly, grouped with a narrow no-break space from 10 000 on
+  ("20 000").
+* :func:`~densitylab.report.percent` — a share in [0, 1] as a percentage, "12 %",
+  "0.12 %".
+* :func:`~densitylab.report.interval` — "0.0123 ± 0.0045", "(4.2 ± 0.3) × 10⁻⁴".
+* :func:`~densitylab.report.p_value` — "p = 0.032", "p = 3.1 × 10⁻⁸", "p > 0.99".
+* :func:`~densitylab.report.join`, :func:`~densitylab.report.plural`,
+  :func:`~densitylab.report.count_word` — words around numbers.
+* :func:`~densitylab.report.setting`, :func:`~densitylab.report.axis_label`,
+  :data:`~densitylab.report.SYMBOLS` — hyper-parameters as a reader reads them
+  ("$K = 5$", "number of components $K$"), never as variable names.
+* :func:`~densitylab.report.family`, :data:`~densitylab.report.FAMILY_NAMES` — model
+  families in words.
 
 Spaces: the parts of one quantity are bound by no-break spaces (U+00A0) — around "×",
 "±", "=", before "%" — so a line never breaks inside a number; digit groups use the

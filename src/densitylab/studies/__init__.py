@@ -6,3 +6,6 @@ construction of its data and model families, and the computations behind its
 figures. The notebooks call them in short, visible cells; the words of the report
 come from :mod:`densitylab.studies.claims`.
 """
+
+# Nothing at package level: each study and each helper is imported from its own module.
+__all__: list[str] = []
