@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from densitylab.reproducibility import Z_LIMIT, compare_picks, compare_results
+from densitylab.reproducibility import (
+    GROUP_FALSE_FAILURE,
+    compare_picks,
+    compare_results,
+    noise_limit,
+)
 
 
 def joined(seed=0, repeats=5):
@@ -81,7 +86,8 @@ def test_a_chaotic_mean_shifted_far_beyond_the_noise_fails():
     rerun = reference.copy()
     gmm = (rerun["model"] == "GMM") & (rerun["value"] == 3) & (rerun["kernel"] == "se")
     sd = reference.loc[gmm, "mmd2"].std(ddof=1)
-    rerun.loc[gmm, "mmd2"] += 2 * Z_LIMIT * sd  # every repeat moved: the mean moves too
+    # Every repeat moved by twice the limit: the mean moves too, the spread does not.
+    rerun.loc[gmm, "mmd2"] += 2 * noise_limit(sd, sd, gmm.sum())
     result = compare_results(reference, rerun)
     assert not result.ok and "mean mmd2" in result.problems[0]
 
@@ -153,6 +159,7 @@ def test_a_good_pick_may_move_only_where_its_verdict_is_borderline():
         2.9 + 0.1 * (r % 3) for r in results.loc[kde & (results["value"] == 0.1), "repeat"]
     ]
     results.loc[kde & (results["value"] == 0.05), "ct_statistic"] = 0.0
+    results.loc[kde & (results["value"] == 0.05), "copy_share"] = 0.03  # far below 2q = 0.1
     reference = pd.DataFrame(
         {"model": ["GaussianKDE"], "pick": ["good"], "value": [0.1], "tied_values": ["0.1"]}
     )
@@ -162,3 +169,27 @@ def test_a_good_pick_may_move_only_where_its_verdict_is_borderline():
     assert compare_picks(reference, reference.iloc[:0], results).ok  # the pick vanishes
     clear = reference.assign(value=[0.05])
     assert not compare_picks(clear, clear.assign(value=[0.2]), results).ok  # 0.05: clear
+
+
+@pytest.mark.parametrize("repeats", [3, 5])
+def test_the_noise_limit_fails_unchanged_settings_at_its_stated_rate(repeats):
+    # 200 000 settings refitted "elsewhere": both runs are fresh draws of the same
+    # distribution. The limit allows GROUP_FALSE_FAILURE of them to fail: 1.4 expected;
+    # 8 or more happen with probability below 10⁻⁴ (Poisson). A normal limit of 4.5
+    # standard errors from the committed run's spread alone fails about 5 % of them at
+    # three repeats (some 9000 here): its spread is an estimate, not the truth.
+    rng = np.random.default_rng(20261202)
+    n = 200_000
+    a, b = rng.normal(size=(2, n, repeats))
+    sd_a, sd_b = a.std(axis=1, ddof=1), b.std(axis=1, ddof=1)
+    diff = np.abs(a.mean(axis=1) - b.mean(axis=1))
+    assert n * GROUP_FALSE_FAILURE < 2
+    assert np.sum(diff > noise_limit(sd_a, sd_b, repeats)) < 8
+    if repeats == 3:
+        assert np.sum(diff > 4.5 * sd_a * np.sqrt(2 / repeats)) > 1000
+
+
+def test_the_noise_limit_still_sees_a_shift_of_a_few_standard_deviations():
+    # Five repeats a side, the whole setting shifted by 10 standard deviations: the mean
+    # differs by far more than the limit (6.49 standard deviations at 8 degrees of freedom).
+    assert 10.0 > noise_limit(1.0, 1.0, 5) > 6.0

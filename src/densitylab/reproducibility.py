@@ -11,16 +11,23 @@ tables in three tiers:
    sampling involve no chaotic step (histogram, single Gaussian, KDE): relative
    tolerance :data:`RELATIVE_TOLERANCE`;
 2. **noise** — the numbers of chaotic fits, and the copy checks of every family (their
-   k-means cells and nearest neighbours may flip a borderline point): the mean over a
-   setting's repeats may move by at most :data:`Z_LIMIT` standard errors of a
-   difference of two independent means, ``Z_LIMIT · sd · √(2/R)``, as if every repeat
-   had been refitted on another machine;
+   k-means cells and nearest neighbours may flip a borderline point): as if every repeat
+   had been refitted on another machine, the two means over a setting's ``R`` repeats
+   are compared by a two-sample t statistic, with the standard deviation pooled over
+   both runs and ``2R − 2`` degrees of freedom; a setting fails when its two-sided
+   p-value is below :data:`GROUP_FALSE_FAILURE` (:func:`noise_limit`);
 3. **picks** — a rerun's pick may differ from the committed one only among the
    settings the committed table lists as tied with it (``tied_values``), and a pick
    that exists in one run must exist in the other.
 
 A genuine change — a value 10 % off among exact numbers, a mean shifted by many
 standard errors, a pick outside its tie set — fails the comparison.
+
+With few repeats the standard deviation itself is uncertain, which is why the noise
+tier uses Student's t and not a normal limit: the digits study's 3 splits give
+4 degrees of freedom, and a normal limit of 4.5 standard errors, computed from the
+committed run's three values alone, failed a rerun on another BLAS kernel whose chaotic
+forest fits landed elsewhere (SE MMD² at σ = 1, values of order 10⁻¹⁰).
 """
 
 from __future__ import annotations
@@ -29,14 +36,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 __all__ = [
     "CHAOTIC_MODELS",
+    "GROUP_FALSE_FAILURE",
     "RELATIVE_TOLERANCE",
-    "Z_LIMIT",
     "Comparison",
     "compare_picks",
     "compare_results",
+    "noise_limit",
 ]
 
 #: Families whose fit turns last-bit differences into different models.
@@ -45,10 +54,10 @@ CHAOTIC_MODELS = frozenset({"GMM", "DensityForest"})
 RELATIVE_TOLERANCE = 1e-6
 #: Absolute tolerance added to every comparison (numbers that are 0 up to rounding).
 ABSOLUTE_TOLERANCE = 1e-12
-#: Standard errors of a difference that a chaotic mean may move. With about 200 groups
-#: per study, ``P(|Z| > 4.5)`` per group is 7·10⁻⁶, so a study of independent refits
-#: fails by chance with probability about 0.1 %.
-Z_LIMIT = 4.5
+#: Chance that one unchanged setting fails the noise tier when its chaotic fits are all
+#: refitted elsewhere. With about 200 settings per study, a study fails by chance with
+#: probability about 0.1 %.
+GROUP_FALSE_FAILURE = 7e-6
 
 _FIT_KEYS = ["model", "param", "value", "n_train", "repeat"]
 _ROW_KEYS = [*_FIT_KEYS, "reference", "kernel", "bandwidth_name"]
@@ -114,6 +123,40 @@ def _exact(left, right, mask, columns, out: Comparison) -> None:
             out.problems.append(f"{column}: {int(bad.sum()) - 5} more rows differ")
 
 
+def noise_limit(sd_reference, sd_rerun, count):
+    """Largest difference of two means of ``count`` repeats the noise tier allows.
+
+    Parameters
+    ----------
+    sd_reference, sd_rerun : float or array-like
+        Standard deviations (``ddof=1``) of the repeats in the two runs.
+    count : int or array-like
+        Repeats per mean, the same in both runs.
+
+    Returns
+    -------
+    float or ndarray
+        ``t · s · √(2/R)``, with ``s`` the pooled standard deviation, ``R = count`` and
+        ``t`` the two-sided ``1 − GROUP_FALSE_FAILURE`` quantile of Student's t with
+        ``2R − 2`` degrees of freedom; 0 for a single repeat (no noise to measure).
+
+    Examples
+    --------
+    >>> from densitylab.reproducibility import noise_limit
+    >>> round(float(noise_limit(1.0, 1.0, 5)), 2)  # t = 10.3 at 8 degrees of freedom
+    6.49
+    >>> float(noise_limit(0.0, 0.0, 3)), float(noise_limit(1.0, 1.0, 1))
+    (0.0, 0.0)
+    """
+    sd_a, sd_b = np.asarray(sd_reference, dtype=float), np.asarray(sd_rerun, dtype=float)
+    count = np.asarray(count, dtype=float)
+    several = count >= 2
+    df = np.where(several, 2.0 * count - 2.0, 1.0)
+    t = stats.t.isf(GROUP_FALSE_FAILURE / 2.0, df)
+    pooled = np.sqrt((np.nan_to_num(sd_a) ** 2 + np.nan_to_num(sd_b) ** 2) / 2.0)
+    return np.where(several, t * pooled * np.sqrt(2.0 / np.maximum(count, 1.0)), 0.0)
+
+
 def _noisy(left, right, mask, columns, out: Comparison) -> None:
     groups = [k for k in left.index.names if k != "repeat"]
     for column in columns:
@@ -122,10 +165,9 @@ def _noisy(left, right, mask, columns, out: Comparison) -> None:
         a = left.loc[mask, column].groupby(level=groups)
         b = right.loc[mask, column].groupby(level=groups)
         mean_a, mean_b = a.mean(), b.mean()
-        sd = a.std(ddof=1).fillna(0.0)
-        count = a.count()
+        spread = noise_limit(a.std(ddof=1), b.std(ddof=1).reindex(mean_a.index), a.count())
         limit = (
-            Z_LIMIT * sd * np.sqrt(2.0 / count)
+            pd.Series(spread, index=mean_a.index)
             + ABSOLUTE_TOLERANCE
             + (RELATIVE_TOLERANCE * mean_a.abs())
         )
@@ -198,9 +240,10 @@ def compare_results(reference: pd.DataFrame, rerun: pd.DataFrame) -> Comparison:
 def _borderline(results: pd.DataFrame, model: str) -> set:
     """Settings of ``model`` whose copy verdict could flip within the contract's noise.
 
-    A setting is borderline when its mean copy share lies within ``Z_LIMIT`` standard
-    errors of a difference of the ``2q`` limit, or its mean C_T within as many of ±3: a
-    rerun elsewhere may then read it the other way, and the "good" pick may move with it.
+    A setting is borderline when its mean copy share lies within the noise tier's limit
+    (:func:`noise_limit`, the committed spread standing for both runs) of the ``2q``
+    limit, or its mean C_T within as much of ±3: a rerun elsewhere may then read it the
+    other way, and the "good" pick may move with it.
     """
     from densitylab.studies.claims import COPY_QUANTILE, CT_LIMIT
 
@@ -212,7 +255,8 @@ def _borderline(results: pd.DataFrame, model: str) -> set:
         ("ct_statistic", [-CT_LIMIT, CT_LIMIT]),
     ):
         mean = groups[column].mean()
-        allowed = Z_LIMIT * groups[column].std(ddof=1).fillna(0.0) * np.sqrt(2.0 / groups.size())
+        sd = groups[column].std(ddof=1)
+        allowed = pd.Series(noise_limit(sd, sd, groups.size()), index=sd.index)
         for limit in limits:
             out |= set(mean.index[(mean - limit).abs() <= allowed])
     return {float(v) for v in out}
