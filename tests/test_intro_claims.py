@@ -30,20 +30,21 @@ def test_near_limits_names_each_limit_crossed_and_nothing_else():
 @pytest.mark.parametrize(
     ("per_value", "words", "near"),
     [
-        ({2: [(0.04, 2.9), (0.04, 3.6)], 50: [(0.04, 5.0), (0.04, 6.0)]}, "at every", True),
-        ({2: [(0.5, -9.0), (0.5, -8.0)], 50: [(0.3, -5.0), (0.3, -6.0)]}, "copies", False),
+        ({2: [(0.04, 2.9), (0.04, 3.6)], 50: [(0.04, 5.0), (0.04, 6.0)]}, "over-dispersed", True),
+        ({2: [(0.5, -9.0), (0.5, -8.0)], 50: [(0.3, -5.0), (0.3, -6.0)]}, "copies at", False),
         ({2: [(0.5, -9.0), (0.5, -8.0)], 50: [(0.04, 5.0), (0.04, 6.0)]}, "either", False),
+        ({2: [(0.5, -9.0), (0.5, -8.0)], 50: [(0.04, 2.9), (0.04, 3.6)]}, "either", True),
     ],
 )
 def test_a_family_without_a_good_setting_is_described_by_what_its_settings_do(
     per_value, words, near
 ):
     fits = _fits("DensityForest", per_value)
-    text = intro._no_good_phrase(fits, "DensityForest", "n_min", "training sets", 0.01)
+    text = intro._no_good_phrase(fits, "DensityForest", "n_min", 0.01)
     assert words in text
-    assert ("inside the noise" in text) == near
+    assert ("near a limit at" in text) == near
     assert "λ\u00a0=\u00a00.01" in text or "λ = 0.01" in text
-    assert "copy checks" in intro._no_good_phrase(None, "GMM", "n_components", "splits", None)
+    assert "copy checks" in intro._no_good_phrase(None, "GMM", "n_components", None)
 
 
 def test_good_phrase_flags_a_good_setting_near_a_limit():
@@ -51,9 +52,9 @@ def test_good_phrase_flags_a_good_setting_near_a_limit():
         {"model": ["DensityForest"], "pick": ["good"], "param": ["n_min"], "value": [12]}
     )
     fits = _fits("DensityForest", {12: [(0.086, 1.0), (0.114, 0.5)]})
-    assert "near a limit: over single splits" in intro._good_phrase(picks, fits, "splits")
+    assert intro._good_phrase(picks, fits).endswith("(near a limit)")
     fits = _fits("DensityForest", {12: [(0.05, 1.0), (0.06, 0.5)]})
-    assert "near" not in intro._good_phrase(picks, fits, "splits")
+    assert "near" not in intro._good_phrase(picks, fits)
 
 
 def test_labels_phrase_says_absence_of_evidence_or_names_the_difference():

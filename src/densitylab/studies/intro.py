@@ -43,19 +43,14 @@ def _near_limits(rows: pd.DataFrame, quantile=COPY_QUANTILE, limit=CT_LIMIT) -> 
     return found
 
 
-def _near_phrase(fits: pd.DataFrame | None, model: str, value, repeats: str) -> str:
-    """ " (near a limit: …)" when single repeats of the setting fall on both sides of one."""
-    if fits is None:
+def _near_phrase(fits: pd.DataFrame | None, model: str, value) -> str:
+    """ " (near a limit)" when single repeats of the setting fall on both sides of one."""
+    if fits is None or not _near_limits(select(fits, model=model, value=value)):
         return ""
-    near = _near_limits(select(fits, model=model, value=value))
-    if not near:
-        return ""
-    return f" (a verdict near a limit: over single {repeats}, {join(near)})"
+    return " (near a limit)"
 
 
-def _no_good_phrase(
-    fits: pd.DataFrame | None, model: str, param: str, repeats: str, floor: float | None
-) -> str:
+def _no_good_phrase(fits: pd.DataFrame | None, model: str, param: str, floor: float | None) -> str:
     """Why a family has no good setting: what each of its settings does."""
     if fits is None:
         return f"no setting of the {family(model)} passes both copy checks"
@@ -63,31 +58,26 @@ def _no_good_phrase(
     means = rows.groupby("value")[["copy_share", "ct_statistic"]].mean()
     verdicts = {v: copying_verdict(*means.loc[v]) for v in means.index}
     kinds = set(verdicts.values())
+    near = [v for v in means.index if _near_limits(select(rows, value=v))]
+    near_words = f"; near a limit at {_plain(param, near)}" if near else ""
     symbol = setting(param, 0, math=False).split("\xa0")[0]
+    text = f"the {family(model)} has none: "
     if kinds == {"over-dispersed"}:
-        text = (
-            f"no setting of the {family(model)} passes both copy checks: at every {symbol} "
-            f"tried its samples lie farther from the training points than new data do "
-            f"(mean data-copying statistic {number(means['ct_statistic'].min())} to "
-            f"{number(means['ct_statistic'].max())}, limit {number(CT_LIMIT, trim=True)})"
+        text += (
+            f"it is over-dispersed at every {symbol} tried (mean data-copying statistic "
+            f"{number(means['ct_statistic'].min())} to {number(means['ct_statistic'].max())}, "
+            f"limit {number(CT_LIMIT, trim=True)}{near_words})"
         )
     elif kinds == {"copies"}:
-        text = f"every setting of the {family(model)} copies its training points"
+        text += f"it copies at every {symbol} tried" + (f" ({near_words[2:]})" if near else "")
     else:
-        text = (
-            f"no setting of the {family(model)} passes both copy checks: each either copies "
-            "or spreads beyond the data"
-        )
-    near = [v for v in means.index if _near_limits(select(rows, value=v))]
-    if near:
-        text += (
-            f"; at {_plain(param, near)} single {repeats} fall on both sides of a "
-            "limit, so the verdict rests on a threshold inside the noise"
+        text += "each setting either copies or is over-dispersed" + (
+            f" ({near_words[2:]})" if near else ""
         )
     if floor is not None and model == "DensityForest":
         text += (
-            f"; every leaf's Gaussian keeps a variance floor λ = {number(floor, trim=True)} "
-            f"per axis (a standard deviation of {number(floor**0.5, trim=True)})"
+            f", and each of its leaves keeps a variance floor λ = {number(floor, trim=True)} "
+            f"(standard deviation {number(floor**0.5, trim=True)})"
         )
     return text
 
@@ -97,15 +87,12 @@ def _plain(param, values) -> str:
 
 
 def _good_phrase(
-    picks: pd.DataFrame,
-    fits: pd.DataFrame | None = None,
-    repeats: str = "repeats",
-    floor: float | None = None,
+    picks: pd.DataFrame, fits: pd.DataFrame | None = None, floor: float | None = None
 ) -> str:
     good = select(picks, pick="good")
     parts = [
         f"the {family(row.model)} with {setting(row.param, row.value, math=False)}"
-        + _near_phrase(fits, row.model, row.value, repeats)
+        + _near_phrase(fits, row.model, row.value)
         for row in good.itertuples()
     ]
     missing = [
@@ -115,7 +102,7 @@ def _good_phrase(
     ]
     text = join(parts) if parts else "no setting of any family"
     for model, param in missing:
-        text += "; " + _no_good_phrase(fits, model, param, repeats, floor)
+        text += "; " + _no_good_phrase(fits, model, param, floor)
     return text
 
 
@@ -147,7 +134,6 @@ def moons_headlines(
         else _good_phrase(
             picks,
             select(fits, n_train=max(params.train_sizes)),
-            "training sets",
             moons.families(params)["DensityForest"].model.reg_covar,
         ),
         "null_sd": number(noise["null_sd"]),
@@ -188,7 +174,7 @@ def digits_headlines(picks: pd.DataFrame, fits: pd.DataFrame, distances: dict, l
         )
     return {
         "original": join(parts),
-        "good": _good_phrase(picks, fits, "splits"),
+        "good": _good_phrase(picks, fits),
         "sigma": distances["sigma"],
         "median_distance": distances["median_distance"],
         "labels": _labels_phrase(labels.rows),
