@@ -560,7 +560,7 @@ verdicts = original.moons_verdicts(mmd, fits, max(params.train_sizes))
 glue_table("moons_original_verdicts", original.claims_table(verdicts))
 session.finish()
 glue_all("moons_summary", claims.takeaways(picks, mmd, fits, params, noise, hist))
-glue_all("moons_headline", intro.moons_headlines(picks, params, sigmas, noise, hist))
+glue_all("moons_headline", intro.moons_headlines(picks, params, sigmas, noise, hist, fits=fits))
 
 # %% [markdown]
 # ## Take-aways

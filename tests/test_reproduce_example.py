@@ -34,3 +34,18 @@ def test_the_api_example_prints_what_the_page_shows():
 def test_the_example_check_sees_a_changed_output():
     text = PAGE.read_text().replace("C_T = 14", "C_T = 15")
     assert _block(text, "api-example-output") != _block(PAGE.read_text(), "api-example-output")
+
+
+def test_the_words_after_the_example_fit_its_output():
+    # The page reads the output: the KDE is closer beyond doubt, yet its C_T is above the
+    # over-dispersion limit, and far below the single Gaussian's.
+    from densitylab.studies.claims import CT_LIMIT
+
+    shown = _block(PAGE.read_text(), "api-example-output").replace("\u00a0", " ")
+    ct = {
+        name: float(value) for name, value in re.findall(r"^(\w+): .*C_T = ([\d.]+)$", shown, re.M)
+    }
+    assert CT_LIMIT < ct["GaussianKDE"] < ct["SingleGaussian"]
+    assert re.search(r"p = \d\.\d × 10⁻[⁴⁵⁶⁷⁸⁹]", shown), "p below 10⁻³ ('beyond doubt')"
+    text = PAGE.read_text()
+    assert "over-dispersed" in text.split(":name: api-example-output")[1][:1200]
