@@ -16,7 +16,9 @@ Static checks (:func:`static_problems`), per page of ``_toc.yml``, on the HTML:
   value filled in, no unresolved reference (``??``), one number style
   (:data:`NUMBER_STYLE_PROBLEMS`), no code names in prose (:data:`RAW_NOTATION`),
   no bold sentences in the notebooks (:data:`BOLD_MAX_WORDS`);
-* offline: no script, style sheet or frame from another host; MathJax from ``_static``.
+* offline: no script, style sheet or frame from another host; MathJax from ``_static``;
+* tables: a report table (``dl-table``) carries its caption above and outside its
+  scrolling box, never as a ``<caption>`` that scrolls away with the table.
 
 The typographic checks skip :data:`CODE_REFERENCE_PAGES` (the API reference shows
 the code's own names and ASCII numbers) and ignore code everywhere
@@ -29,8 +31,9 @@ Browser check (:func:`browse`): Playwright drives Debian's chromium (no browser
 download) through every page from a local HTTP server, at each width of
 :data:`WIDTHS`, and records whether MathJax rendered every formula without TeX
 errors, console errors and uncaught exceptions, requests to any host but 127.0.0.1
-(aborted), figure sharpness (:data:`SHARPNESS`), horizontal overflow, and a
-full-page screenshot.
+(aborted), figure sharpness (:data:`SHARPNESS`), horizontal overflow, tables
+(:func:`table_problems`: none wider than its box at :data:`TABLE_FIT_WIDTH`, captions
+left-aligned and never cut off when a table scrolls), and a full-page screenshot.
 """
 
 from __future__ import annotations
@@ -160,6 +163,12 @@ SOLUTION_SELECTOR = "div.solution.admonition"
 TAKEAWAY_SELECTOR = "div.admonition.takeaways"
 REPORT_TABLE_SELECTOR = "table.dl-table"
 API_ENTRY_SELECTOR = "dl.py"
+# At this window width and wider every table fits its column without scrolling
+# (the main column is 688 px there); narrower windows may scroll a table in its box.
+TABLE_FIT_WIDTH = 1280
+# Caption alignments that read as text does (a centred caption is cut mid-word when
+# its table scrolls).
+CAPTION_ALIGNMENTS = ("left", "start", "justify")
 
 
 # ------------------------------------------------------------------ pages
@@ -314,6 +323,22 @@ def check_figures(page: Page) -> Iterator[str]:
         yield f"a figure is rendered as text: {match.group(0)!r}"
 
 
+def check_table_captions(page: Page) -> Iterator[str]:
+    """A report table's caption sits outside its scrolling box (``Table(caption=…)``).
+
+    A ``<caption>`` inside ``table.dl-table`` scrolls sideways with the table (the
+    table is its own scrolling box, or sits in one), and is cut off on a narrow screen.
+    """
+    for table in page.article.select(REPORT_TABLE_SELECTOR):
+        caption = table.find("caption", recursive=False)
+        if caption is not None:
+            label = table.get("id") or _short(caption.get_text(" ", strip=True), 60)
+            yield (
+                f"report table {label!r} has its caption inside the scrolling box: "
+                "give it above the table (Table(caption=...) writes it outside)"
+            )
+
+
 def check_output_errors(page: Page) -> Iterator[str]:
     """No traceback, warning or stderr stream in a notebook output."""
     for output in page.article.select("div.cell_output"):
@@ -423,6 +448,7 @@ STATIC_CHECKS = (
     check_images,
     check_alt_text,
     check_figures,
+    check_table_captions,
     check_output_errors,
     check_console_output,
     check_repr_text,
@@ -600,6 +626,7 @@ class PageView:
     external_requests: list[str] = field(default_factory=list)
     images: list[dict] = field(default_factory=list)
     layout: dict = field(default_factory=dict)
+    tables: list[dict] = field(default_factory=list)
     screenshot: Path | None = None
     screenshot_stddev: float = 0.0
 
@@ -622,6 +649,7 @@ class PageView:
         out += [f"request to another host: {url}" for url in self.external_requests]
         out += sharpness_problems(self.images)
         out += overflow_problems(self.layout)
+        out += table_problems(self.tables, self.width)
         if self.screenshot_stddev < BLANK_STDDEV:
             out.append(f"screenshot looks blank (pixel stddev {self.screenshot_stddev:.2f})")
         return [f"{self.docname} at {self.width}px: {problem}" for problem in out]
@@ -661,6 +689,32 @@ def overflow_problems(layout: dict) -> list[str]:
             f"({element['left']}–{element['right']} px, column "
             f"{layout['column_left']}–{layout['column_right']} px): {element['text']!r}"
         )
+    return out
+
+
+def table_problems(tables: list[dict], width: int) -> list[str]:
+    """Tables readable at ``width``: they fit at :data:`TABLE_FIT_WIDTH` and wider,
+    and their captions are left-aligned and never cut off when the table scrolls.
+
+    ``tables`` as the browser reports them (``_TABLES_JS``): ``label``, ``width`` (the
+    table's natural width), ``box`` (the width of the box it is shown in),
+    ``caption_align`` (None without a caption) and ``caption_clipped``.
+    """
+    out = []
+    for table in tables:
+        label = table["label"]
+        if width >= TABLE_FIT_WIDTH and table["width"] > table["box"] + 1:
+            out.append(
+                f"table {label!r} is {table['width']} px wide in a {table['box']} px box: "
+                "it scrolls sideways (smaller font, shorter headers, or split it)"
+            )
+        align = table.get("caption_align")
+        if align is not None and align not in CAPTION_ALIGNMENTS:
+            out.append(
+                f"caption of table {label!r} is {align}-aligned: captions read left-aligned"
+            )
+        if table.get("caption_clipped"):
+            out.append(f"caption of table {label!r} is cut off when the table scrolls sideways")
     return out
 
 
@@ -743,6 +797,64 @@ _LAYOUT_JS = """
 """
 
 
+# Every visible table of the main column: its natural width against the box it is
+# shown in (its nearest scrolling ancestor, itself when it scrolls, else the column),
+# and whether its caption (a <caption>, or the report's caption above its box) stays
+# inside the visible part of its own box with the table scrolled fully left and right.
+_TABLES_JS = """
+(selectors) => {
+  const main = selectors.map(s => document.querySelector(s)).find(Boolean);
+  const scrolls = (el) => ['auto', 'scroll', 'hidden'].includes(getComputedStyle(el).overflowX);
+  const boxOf = (el) => {
+    for (let a = el; a && a !== main; a = a.parentElement) if (scrolls(a)) return a;
+    return main;
+  };
+  const inner = (el) => {
+    const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+    const left = r.left + el.clientLeft + (el === main ? parseFloat(s.paddingLeft) : 0);
+    const right = left + el.clientWidth
+      - (el === main ? parseFloat(s.paddingLeft) + parseFloat(s.paddingRight) : 0);
+    return [left, right];
+  };
+  const out = [];
+  for (const table of main.querySelectorAll('table')) {
+    const rect = table.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0) continue;
+    const box = boxOf(table);
+    const [boxLeft, boxRight] = inner(box);
+    const block = table.closest('.dl-table-block');
+    const caption = table.querySelector(':scope > caption')
+      || (block && block.querySelector('.dl-table-caption'));
+    const naturalWidth = Math.round(Math.max(table.scrollWidth, rect.width));
+    let clipped = false;
+    if (caption) {
+      const captionBox = boxOf(caption.parentElement === table ? table : caption);
+      const start = box.scrollLeft;
+      for (const x of [0, box.scrollWidth]) {
+        box.scrollLeft = x;
+        const [l, r] = inner(captionBox === table ? box : captionBox);
+        const c = caption.getBoundingClientRect();
+        if (c.width > 0 && (c.left < l - 1 || c.right > r + 1)) clipped = true;
+      }
+      box.scrollLeft = start;
+    }
+    const th = table.querySelector('th');
+    const label = table.id
+      || (caption && caption.textContent.trim().replace(/\\s+/g, ' ').slice(0, 50))
+      || (th ? th.textContent.trim().slice(0, 30) : 'table ' + (out.length + 1));
+    out.push({
+      label,
+      width: naturalWidth,
+      box: Math.round(boxRight - boxLeft),
+      caption_align: caption ? getComputedStyle(caption).textAlign : null,
+      caption_clipped: clipped,
+    });
+  }
+  return out;
+}
+"""
+
+
 def _is_local(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme not in {"http", "https", "ws", "wss"} or parts.hostname == "127.0.0.1"
@@ -812,6 +924,7 @@ def _view_page(context, url: str, view: PageView, shot: Path | None, math_ms: in
         page.evaluate(_UNFOLD_JS)
         view.images = page.evaluate(_IMAGES_JS, list(MAIN_SELECTORS))
         view.layout = page.evaluate(_LAYOUT_JS, list(MAIN_SELECTORS))
+        view.tables = page.evaluate(_TABLES_JS, list(MAIN_SELECTORS))
         page.wait_for_timeout(100)  # let late console messages and requests arrive
     finally:
         page.close()

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from densitylab.report.tables import MISSING_CELL, TABLE_CSS, Column, Table
+from densitylab.report.tables import MISSING_CELL, TABLE_CSS, Column, Table, subscript_parts
 
 M, S = "\u2212", "\u00a0"
 
@@ -133,7 +133,49 @@ def test_html_is_deterministic_and_has_no_generated_ids(picks):
     assert " id=" not in first
     labelled = Table(picks, COLUMNS, caption="Picks & more", label="tab-picks")._repr_html_()
     assert '<table class="dl-table" id="tab-picks">' in labelled
-    assert "<caption>Picks &amp; more</caption>" in labelled
+
+
+def test_html_caption_sits_above_and_outside_the_scrolling_box(picks):
+    html = Table(picks, COLUMNS, caption="Picks & more", label="tab-picks")._repr_html_()
+    lines = html.splitlines()
+    assert lines[:3] == [
+        '<div class="dl-table-block">',
+        '<p class="dl-table-caption">Picks &amp; more</p>',
+        '<div class="dl-table-scroll">',
+    ]
+    assert "<caption" not in html  # a <caption> would scroll away with the table
+    assert lines[-2:] == ["</div>", "</div>"]
+    assert html.count("<div") == html.count("</div>") == 2
+
+
+def test_subscript_markup_in_headers():
+    assert subscript_parts("C_T") == [("C", False), ("T", True)]
+    assert subscript_parts("n_{min} = 5") == [("n", False), ("min", True), (" = 5", False)]
+    # Underscores that are not the markup stay text: a word, a leading or doubled one.
+    for text in ("n_train", "_T", "a _T", "x__T", "C_T2x"):
+        assert subscript_parts(text) == [(text, False)], text
+    frame = pd.DataFrame({"ct": [-0.45], "n": [5]})
+    columns = {"ct": Column("C_T", "number"), "n": Column("n_{min} of a leaf", "int")}
+    table = Table(frame, columns)
+    assert "<th" in table._repr_html_() and ">C<sub>T</sub></th>" in table._repr_html_()
+    assert ">n<sub>min</sub> of a leaf</th>" in table._repr_html_()
+    assert table._repr_markdown_().splitlines()[0] == "| C{sub}`T` | n{sub}`min` of a leaf |"
+    # Plain-text forms keep the markup as typed (braces dropped).
+    assert list(table.to_frame().columns) == ["C_T", "n_min of a leaf"]
+    with pytest.raises(ValueError, match="distinct headers"):
+        Table(frame, {"ct": Column("n_{min}", "number"), "n": Column("n_min", "int")})
+
+
+def test_subscripts_in_text_cells_only_when_asked():
+    frame = pd.DataFrame({"e": ["C_T < −3 in n_train"]})
+    plain = Table(frame, {"e": Column("evidence")})
+    marked = Table(frame, {"e": Column("evidence", subscripts=True)})
+    assert "C_T &lt; −3 in n_train</td>" in plain._repr_html_()
+    assert "C<sub>T</sub> &lt; −3 in n_train</td>" in marked._repr_html_()
+    assert r"C{sub}`T` \< −3 in n\_train |" in marked._repr_markdown_()
+    assert marked.to_frame()["evidence"].tolist() == ["C_T < −3 in n_train"]
+    with pytest.raises(ValueError, match="text columns only"):
+        Column("C_T", "number", subscripts=True)
 
 
 def test_text_form_is_one_line_never_a_dataframe_dump(picks):
@@ -176,6 +218,13 @@ def test_bad_tables_are_refused_with_the_reason(picks):
 
 
 def test_css_styles_the_classes_the_html_uses():
-    for selector in (".dl-table-scroll", "table.dl-table", ".dl-num", ".dl-text"):
+    for selector in (
+        ".dl-table-block",
+        ".dl-table-caption",
+        ".dl-table-scroll",
+        "table.dl-table",
+        ".dl-num",
+        ".dl-text",
+    ):
         assert selector in TABLE_CSS
     assert "overflow-x: auto" in TABLE_CSS

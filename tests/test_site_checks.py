@@ -467,3 +467,134 @@ def test_launch_args_use_the_systems_chromium(monkeypatch):
 def test_screenshots_are_named_by_page_and_width(tmp_path):
     path = check_site.screenshot_path(tmp_path, "notebooks/moons_2d", 800)
     assert path == tmp_path / "notebooks" / "moons_2d-800.png"
+
+
+# ------------------------------------------------------------------ tables
+
+
+def test_a_report_table_caption_inside_its_scrolling_box_fails(site):
+    inside = (
+        '<div class="dl-table-scroll"><table class="dl-table" id="tab-x">'
+        "<caption>Picks of each family</caption><tr><td>1</td></tr></table></div>"
+    )
+    assert problems(site, inside) == [
+        "book/page: report table 'tab-x' has its caption inside the scrolling box: "
+        "give it above the table (Table(caption=...) writes it outside)"
+    ]
+    outside = (
+        '<div class="dl-table-block"><p class="dl-table-caption">Picks of each family</p>'
+        '<div class="dl-table-scroll"><table class="dl-table"><tr><td>1</td></tr></table>'
+        "</div></div>"
+    )
+    assert problems(site, outside) == []
+
+
+def test_report_tables_place_their_caption_where_the_check_wants_it(site):
+    import pandas as pd
+
+    from densitylab.report.tables import Column, Table
+
+    table = Table(pd.DataFrame({"x": [1]}), {"x": Column("x", "int")}, caption="Picks")
+    assert problems(site, table._repr_html_()) == []
+
+
+def _table(**changes) -> dict:
+    table = {
+        "label": "tab-picks",
+        "width": 680,
+        "box": 688,
+        "caption_align": "left",
+        "caption_clipped": False,
+    }
+    return {**table, **changes}
+
+
+def test_tables_that_fit_with_left_captions_pass():
+    tables = [_table(), _table(label="h", caption_align=None, width=200)]
+    assert check_site.table_problems(tables, 1280) == []
+    # Narrower windows may scroll a table in its box, the caption staying in view.
+    assert check_site.table_problems([_table(width=822, box=736)], 800) == []
+
+
+def test_a_table_wider_than_its_box_at_1280_fails():
+    assert check_site.table_problems([_table(width=822)], 1280) == [
+        "table 'tab-picks' is 822 px wide in a 688 px box: it scrolls sideways "
+        "(smaller font, shorter headers, or split it)"
+    ]
+    assert check_site.table_problems([_table(width=689)], 1280) == []  # rounding
+
+
+def test_centred_or_cut_captions_fail_at_every_width():
+    found = check_site.table_problems(
+        [_table(caption_align="center", caption_clipped=True, width=700, box=736)], 800
+    )
+    assert found == [
+        "caption of table 'tab-picks' is center-aligned: captions read left-aligned",
+        "caption of table 'tab-picks' is cut off when the table scrolls sideways",
+    ]
+
+
+def test_page_view_reports_its_tables():
+    view = check_site.PageView(
+        "notebooks/digits_64d", 1280, tables=[_table(width=822)], screenshot_stddev=40.0
+    )
+    assert view.problems() == [
+        "notebooks/digits_64d at 1280px: table 'tab-picks' is 822 px wide in a 688 px box: "
+        "it scrolls sideways (smaller font, shorter headers, or split it)"
+    ]
+
+
+_WIDE_TABLE = """
+<div class="pst-scrollable-table-container" style="overflow-x: auto">
+<table id="tab-wide" style="width: 1100px">
+<caption style="text-align: center">Table 1 A caption long enough to be cut in the middle
+of a word when its table scrolls sideways in the column of the page.</caption>
+<tr><th>family</th><td>1</td></tr></table></div>
+<div style="overflow-x: auto"><table id="tab-narrow" style="width: 300px">
+<caption style="text-align: left">Table 2 A short one.</caption>
+<tr><th>family</th><td>2</td></tr></table></div>
+"""
+
+
+@pytest.mark.slow
+def test_browser_check_measures_tables_on_a_bad_page(tmp_path):
+    if check_site.find_chromium() is None:
+        pytest.fail("chromium is not installed: run `make chromium`.", pytrace=False)
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "page.html").write_text(
+        '<html><body><article class="bd-article" style="width: 688px">'
+        f"{_WIDE_TABLE}</article></body></html>"
+    )
+    views = check_site.browse(tmp_path, ["book/page"])["book/page"]
+    wide, narrow = views[0].tables
+    assert (wide["label"], wide["width"], wide["box"]) == ("tab-wide", 1100, 688)
+    assert wide["caption_align"] == "center" and wide["caption_clipped"]
+    assert (narrow["label"], narrow["caption_align"], narrow["caption_clipped"]) == (
+        "tab-narrow",
+        "left",
+        False,
+    )
+    problems = "\n".join(views[0].problems())
+    assert "table 'tab-wide' is 1100 px wide in a 688 px box" in problems
+    assert "caption of table 'tab-wide' is center-aligned" in problems
+    assert "caption of table 'tab-wide' is cut off" in problems
+    assert "tab-narrow" not in problems
+
+
+@pytest.mark.slow
+def test_the_book_style_keeps_a_scrolling_tables_caption_in_view(tmp_path):
+    """book/_static/densitylab.css: the caption sticks to the box while the table scrolls."""
+    if check_site.find_chromium() is None:
+        pytest.fail("chromium is not installed: run `make chromium`.", pytrace=False)
+    (tmp_path / "book").mkdir()
+    css = (Path(__file__).resolve().parents[1] / "book" / "_static" / "densitylab.css").read_text()
+    table = _WIDE_TABLE.replace('style="text-align: center"', "")
+    (tmp_path / "book" / "page.html").write_text(
+        f"<html><head><style>{css}</style></head><body>"
+        f'<article class="bd-article" style="width: 688px">{table}</article></body></html>'
+    )
+    views = check_site.browse(tmp_path, ["book/page"], widths=(800,))["book/page"]
+    wide = views[0].tables[0]
+    assert wide["width"] > wide["box"]  # it does scroll
+    assert wide["caption_align"] in check_site.CAPTION_ALIGNMENTS
+    assert not wide["caption_clipped"]

@@ -12,7 +12,8 @@ symbols; tick labels follow the report's number style.
   axis) and :func:`plot_fit_criterion` (held-out log-likelihood, copy checks, C_T);
 * ``densitylab.plotting.densities`` — 2-D pictures: :func:`plot_density`,
   :func:`plot_samples`, :func:`plot_witness`, :func:`plot_partition`,
-  :func:`plot_model_gallery`, :func:`data_bounds`;
+  :func:`plot_model_gallery`, :func:`data_bounds`; ``densitylab.plotting.witness`` —
+  :func:`plot_witness_panels` (several witness functions on one colour scale);
 * ``densitylab.plotting.digits`` — :func:`plot_digit_grid`,
   :func:`plot_labelled_digit_grid`, :func:`plot_label_shares`;
 * ``densitylab.plotting.ideas`` — teaching pictures: :func:`plot_kernels`,
@@ -39,6 +40,7 @@ from densitylab.plotting.sweeps import (
     plot_sweep,
     plot_sweep_panels,
 )
+from densitylab.plotting.witness import plot_witness_panels
 
 __all__ = [
     "data_bounds",
@@ -56,4 +58,5 @@ __all__ = [
     "plot_sweep",
     "plot_sweep_panels",
     "plot_witness",
+    "plot_witness_panels",
 ]

@@ -8,7 +8,7 @@ from matplotlib.patches import Patch
 
 from densitylab.plotting._style import REFERENCE_STYLES, level_colors
 from densitylab.plotting._tables import line_levels, mean_and_se
-from densitylab.plotting._ticks import grid_ticks, use_log, use_numbers
+from densitylab.plotting._ticks import categorical_ticks, grid_ticks, use_log, use_numbers
 from densitylab.report.typography import SYMBOLS, axis_label, number, to_tex
 
 SINGLE_LINE = {"color": "#1f78b4", "linestyle": "-", "marker": "o", "label": None}
@@ -69,11 +69,21 @@ def param_label(param: str) -> str:
     return str(param).replace("_", " ")
 
 
-def draw_sweep(ax, table, column, *, line, styles):
+def grid_positions(table, categorical: bool):
+    """x position of each grid value: the value itself, or its index on a categorical axis."""
+    values = np.unique(table["value"].to_numpy(dtype=np.float64))
+    if not categorical:
+        return None
+    return {float(v): float(i) for i, v in enumerate(values)}
+
+
+def draw_sweep(ax, table, column, *, line, styles, positions=None):
     """Mean of ``column`` over repeats against the swept value, ±1 standard error.
 
-    Returns the summary (see :func:`~densitylab.plotting._tables.mean_and_se`) and the
-    legend entries ``(handles, labels)`` of the lines drawn.
+    ``positions`` maps grid values to x positions (a categorical axis); ``None`` plots
+    at the values. Returns the summary (see
+    :func:`~densitylab.plotting._tables.mean_and_se`) and the legend entries
+    ``(handles, labels)`` of the lines drawn.
     """
     summary = mean_and_se(table, column, line)
     handles, labels = [], []
@@ -84,6 +94,8 @@ def draw_sweep(ax, table, column, *, line, styles):
             continue
         style = styles[level]
         xs = part["value"].to_numpy(dtype=np.float64)
+        if positions is not None:
+            xs = np.array([positions[float(v)] for v in xs])
         mean = part["mean"].to_numpy(dtype=np.float64)
         se = part["se"].to_numpy(dtype=np.float64)
         color = style["color"]
@@ -124,15 +136,23 @@ def band_entry(summary):
     return Patch(color="#7f7f7f", alpha=0.3, linewidth=0), f"±1 standard error ({repeats} repeats)"
 
 
-def swept_axis(ax, table):
-    """The x-axis of a sweep: log when the grid is log-like, ticks at the grid values."""
+def swept_axis(ax, table, *, categorical=False, label_values=None):
+    """The x-axis of a sweep: log when the grid is log-like, ticks at the grid values.
+
+    ``categorical``: the grid values evenly spaced, each labelled (see
+    :func:`~densitylab.plotting._ticks.categorical_ticks`). ``label_values``: grid
+    values whose labels must show (bold on a categorical axis).
+    """
     values = table["value"].to_numpy(dtype=np.float64)
-    log = is_log_grid(values)
-    if log:
-        use_log(ax, axis="x")
+    if categorical:
+        categorical_ticks(ax, values, keep=label_values)
     else:
-        use_numbers(ax, axis="x")
-    grid_ticks(ax, values, log=log)
+        log = is_log_grid(values)
+        if log:
+            use_log(ax, axis="x")
+        else:
+            use_numbers(ax, axis="x")
+        grid_ticks(ax, values, log=log, keep=label_values)
     params = list(dict.fromkeys(table["param"])) if "param" in table.columns else ["value"]
     ax.set_xlabel(param_label(params[0]))
 

@@ -125,10 +125,15 @@ def scatter(ax, X, role, *, label=None, size=None, alpha=None):
     )
 
 
-def point_handle(role, label):
-    """A legend entry for a scatter, with a readable marker whatever the points' size."""
+def point_handle(role, label, *, alpha=None):
+    """A legend entry for a scatter, with a readable marker whatever the points' size.
+
+    ``alpha``: that of the points drawn (so the marker has their colour on the page);
+    ``None`` means the default of :func:`scatter` for the role.
+    """
     color = {"train": TRAIN_COLOR, "test": TEST_COLOR, "generated": GENERATED_COLOR}[role]
-    handle = Line2D([], [], linestyle="none", marker="o", markersize=6, color=color)
+    alpha = {"train": 0.7, "test": 0.45, "generated": 0.55}[role] if alpha is None else alpha
+    handle = Line2D([], [], linestyle="none", marker="o", markersize=6, color=color, alpha=alpha)
     return handle, label
 
 

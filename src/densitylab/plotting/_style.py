@@ -119,8 +119,9 @@ def legend_outside(ax, handles=None, labels=None, *, below=False, **kwargs):
 
 
 def place_legend(ax, handles, labels, legend, *, below):
-    """Place a panel's legend: ``None`` as the figure suits, ``"figure"`` once under all
-    panels (for figures of several panels sharing their lines), ``False`` none."""
+    """Place a panel's legend: ``None`` as the figure suits, ``"figure"`` under all
+    panels (every panel given ``"figure"`` adds its new entries to the one legend of
+    the figure, so panels sharing their lines list them once), ``False`` none."""
     if legend is False:
         return None
     if legend == "figure":
@@ -150,6 +151,22 @@ def legend_columns(fig, labels, *, max_cols=4) -> int:
 
 
 def figure_legend(fig, handles, labels, *, ncols=None):
-    """One legend for a whole figure, below all its panels (outside every one)."""
+    """One legend for a whole figure, below all its panels (outside every one).
+
+    Called again for the same figure (another panel's entries), it merges: entries
+    whose label is already listed are skipped, new ones are appended, and the one
+    legend is redrawn. So a figure never repeats its legend.
+    """
+    entries = dict(getattr(fig, "_densitylab_legend_entries", {}))
+    for handle, label in zip(handles, labels, strict=True):
+        entries.setdefault(label, handle)
+    previous = getattr(fig, "_densitylab_legend", None)
+    if previous is not None and previous in fig.legends:
+        previous.remove()
+    labels = list(entries)
     ncols = legend_columns(fig, labels) if ncols is None else ncols
-    return fig.legend(handles, labels, loc="outside lower center", ncols=ncols, frameon=False)
+    legend = fig.legend(
+        list(entries.values()), labels, loc="outside lower center", ncols=ncols, frameon=False
+    )
+    fig._densitylab_legend, fig._densitylab_legend_entries = legend, entries
+    return legend

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from matplotlib.ticker import Formatter, Locator, MaxNLocator, NullFormatter
+from matplotlib.ticker import Formatter, Locator, MaxNLocator, NullFormatter, NullLocator
 
 from densitylab.report.typography import number, percent
 
@@ -128,25 +128,43 @@ def _is_power(value: float) -> bool:
     return abs(exponent - round(exponent)) < 1e-9
 
 
-def grid_ticks(ax, values, *, log, min_gap=0.09):
+def _check_keep(values, keep):
+    """The values of ``keep`` (labels that must show) as indices of ``values``."""
+    if keep is None:
+        return []
+    keep = np.atleast_1d(np.asarray(keep, dtype=np.float64))
+    found = []
+    for value in keep:
+        index = np.flatnonzero(np.isclose(values, value, rtol=1e-9, atol=0.0))
+        if not index.size:
+            grid = ", ".join(tick_text(v) for v in values)
+            raise ValueError(f"label_values: {tick_text(value)} is not on the grid ({grid}).")
+        found.append(int(index[0]))
+    return sorted(set(found))
+
+
+def grid_ticks(ax, values, *, log, min_gap=0.09, keep=None):
     """Ticks at a sweep's grid values: all marked, labelled where the labels do not crowd.
 
     Every grid value gets a (minor) tick mark; labels go to a subset whose neighbours
-    are at least ``min_gap`` of the axis span apart (in log units on a log axis), the
-    first value always, the last whenever it fits. Labels are in the number style.
+    are at least ``min_gap`` of the axis span apart (in log units on a log axis): the
+    values of ``keep`` always (the settings the text names), then the first value, the
+    last, and the others from left to right wherever they do not crowd a label already
+    placed. Labels are in the number style.
     """
     values = np.unique(np.asarray(values, dtype=np.float64))
     position = np.log10(values) if log else values
     span = float(position[-1] - position[0]) or 1.0
-    labelled = [0]
-    for i in range(1, values.size):
-        if position[i] - position[labelled[-1]] >= min_gap * span:
+    kept = _check_keep(values, keep)
+    labelled = list(kept)
+
+    def free(i):
+        return all(abs(position[i] - position[j]) >= min_gap * span for j in labelled)
+
+    for i in [0, values.size - 1, *range(1, values.size - 1)]:
+        if i not in labelled and free(i):
             labelled.append(i)
-    if labelled[-1] != values.size - 1 and len(labelled) > 1:
-        last = values.size - 1
-        if position[last] - position[labelled[-1]] < min_gap * span:
-            labelled[-1] = last  # the largest value of the grid matters more
-    shown = values[labelled]
+    shown = values[sorted(labelled)]
     ax.set_xticks(shown, [tick_text(v) for v in shown])
     ax.set_xticks(values, minor=True)
     ax.xaxis.set_minor_formatter(NullFormatter())
@@ -156,6 +174,28 @@ def grid_ticks(ax, values, *, log, min_gap=0.09):
         ax.set_xlim(10 ** (position[0] - pad), 10 ** (position[-1] + pad))
     else:
         ax.set_xlim(position[0] - pad, position[-1] + pad)
+
+
+def categorical_ticks(ax, values, *, keep=None):
+    """A categorical x-axis: grid value ``i`` at position ``i``, every value labelled.
+
+    Labels turn vertical when they would not fit side by side in the panel; the values
+    of ``keep`` (the settings the text names) are set in bold.
+    """
+    values = np.unique(np.asarray(values, dtype=np.float64))
+    kept = set(_check_keep(values, keep))
+    texts = [tick_text(v) for v in values]
+    ax.set_xticks(np.arange(values.size), texts)
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlim(-0.5, values.size - 0.5)
+    size = ax.xaxis.get_ticklabels()[0].get_fontsize() if values.size else 9.0
+    needed = sum(0.62 * size * len(t) + 0.6 * size for t in texts)  # points
+    room = ax.get_position().width * ax.figure.get_figwidth() * 72
+    for i, label in enumerate(ax.xaxis.get_ticklabels()):
+        if needed > room:
+            label.set_rotation(90)
+        if i in kept:
+            label.set_fontweight("bold")
 
 
 class SymlogDecades(Locator):
@@ -200,6 +240,20 @@ class SymlogDecades(Locator):
         if lo <= 0 <= hi:
             values.add(0.0)
         return np.array(sorted(values))
+
+
+def check_linthresh(linthresh):
+    """A symmetric-log threshold given by the caller: a positive number, or None."""
+    if linthresh is None:
+        return None
+    number_like = isinstance(linthresh, int | float | np.floating)
+    if (
+        isinstance(linthresh, bool)
+        or not number_like
+        or not (np.isfinite(linthresh) and linthresh > 0)
+    ):
+        raise ValueError(f"linthresh must be a positive number or None, got {linthresh!r}.")
+    return float(linthresh)
 
 
 def noise_threshold(means, ses) -> float:

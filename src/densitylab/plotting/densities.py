@@ -37,6 +37,9 @@ from densitylab.plotting._style import (
 )
 from densitylab.report.typography import number
 
+#: The colour bar's label of a witness function.
+WITNESS_LABEL = "witness $f$\n− too few generated points, + too many"
+
 __all__ = [
     "data_bounds",
     "plot_density",
@@ -158,6 +161,8 @@ def plot_witness(
     grid_size=120,
     title=None,
     limit=None,
+    with_colorbar=True,
+    legend=True,
 ) -> Figure:
     """The MMD witness function of generated points ``X`` against test points ``Y``.
 
@@ -185,7 +190,12 @@ def plot_witness(
         ``None``: names the kernel and σ; ``""``: no title.
     limit : float > 0, optional
         The colour scale runs from ``−limit`` to ``limit``; by default the largest
-        ``|f|`` on the grid. Give two panels one limit to compare them.
+        ``|f|`` on the grid. Give two panels one limit to compare them (or use
+        :func:`plot_witness_panels`, which shares limits, region and colour bar).
+    with_colorbar : bool, default=True
+        Draw the colour bar; ``False`` leaves it to the caller (one bar for panels).
+    legend : bool, default=True
+        The test points' legend entry below the panel; ``False``: none.
 
     Returns
     -------
@@ -229,11 +239,12 @@ def plot_witness(
         )
         scatter(ax, Y, "test", size=2.0, alpha=0.35)
         frame(ax, bounds)
-        colorbar(fig, image, ax, "witness $f$\n− too few generated points, + too many",
-                  symmetric=True)  # fmt: skip
-        handle, label = point_handle("test", "test points")
-        # Below the panel: the colour bar holds the space on its right.
-        legend_outside(ax, [handle], [label], below=True)
+        if with_colorbar:
+            colorbar(fig, image, ax, WITNESS_LABEL, symmetric=True)
+        if legend:
+            handle, label = point_handle("test", "test points", alpha=0.35)
+            # Below the panel: the colour bar holds the space on its right.
+            legend_outside(ax, [handle], [label], below=True)
     return fig
 
 
@@ -293,7 +304,7 @@ def plot_partition(tree, X, *, ax=None, bounds=None, title=None) -> Figure:
                 markeredgewidth=1.6, gid="leaf-means")  # fmt: skip
         frame(ax, bounds)
         handles = [
-            point_handle("train", "points")[0],
+            point_handle("train", "points", alpha=0.35)[0],
             Patch(fill=False, edgecolor="#08519c", linewidth=1.0),
             ax.get_lines()[-1],
         ]

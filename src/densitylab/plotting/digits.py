@@ -6,7 +6,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
-from densitylab.plotting._style import GENERATED_COLOR, legend_outside, new_axes, report_rc
+from densitylab.plotting._style import GENERATED_COLOR, new_axes, place_legend, report_rc
 from densitylab.plotting._ticks import use_percent
 from densitylab.report.typography import percent
 
@@ -147,6 +147,17 @@ def plot_labelled_digit_grid(X, labels, *, ax=None, n_cols=10, title=None) -> Fi
     return fig
 
 
+def _shared_top(ax) -> float:
+    """The tallest bar or marker of ``ax`` and of the panels sharing its y-axis."""
+    top = 0.0
+    for panel in ax.get_shared_y_axes().get_siblings(ax):
+        heights = [p.get_height() for p in panel.patches]
+        heights += [y for line in panel.get_lines() if line.get_gid() == "control"
+                    for y in line.get_ydata()]  # fmt: skip
+        top = max([top, *map(float, heights)])
+    return top
+
+
 def _counts(counts, name):
     counts = np.asarray(getattr(counts, "counts", counts), dtype=np.float64)
     if counts.ndim != 1 or counts.size < 2:
@@ -159,7 +170,13 @@ def _counts(counts, name):
 
 
 def plot_label_shares(
-    counts, *, control=None, ax=None, title=None, names=("generated digits", "held-out digits")
+    counts,
+    *,
+    control=None,
+    ax=None,
+    title=None,
+    names=("generated digits", "held-out digits"),
+    legend=None,
 ) -> Figure:
     """Bars of the share of each predicted class; a control sample's shares as markers.
 
@@ -177,6 +194,12 @@ def plot_label_shares(
         ``None``: "predicted classes of the <names[0]>"; ``""``: no title.
     names : (str, str), default=("generated digits", "held-out digits")
         Legend entries of ``counts`` and ``control``.
+    legend : {None, "figure", False}, default=None
+        ``None``: below the panel when the function makes the figure, else right of
+        it; ``"figure"``: one legend under all panels (give it to every panel: the
+        entries are listed once); ``False``: none. Panels made with ``sharey=True``
+        (:func:`densitylab.report.figures.new_figure`) get one y-range, that of the
+        tallest bar or marker among them, so their ticks agree.
 
     Returns
     -------
@@ -202,7 +225,6 @@ def plot_label_shares(
             1 / shares.size, color="#444444", linestyle="--", linewidth=1.2, zorder=3
         )
         equal.set_label(f"equal shares ({percent(1 / shares.size, trim=True)} each)")
-        top = shares.max()
         if control is not None:
             reference = _counts(control, "control")
             if reference.size != shares.size:
@@ -212,18 +234,18 @@ def plot_label_shares(
             reference = reference / reference.sum()
             ax.plot(classes, reference, linestyle="none", marker="D", markersize=6,
                     color="#1a1a1a", label=names[1], zorder=4, gid="control")  # fmt: skip
-            top = max(top, reference.max())
         ax.set_xticks(classes, [str(c) for c in classes])
         ax.tick_params(axis="x", length=0)
         ax.grid(axis="x", visible=False)
         ax.set_xlim(-0.6, shares.size - 0.4)
-        ax.set_ylim(0, max(top, 1 / shares.size) * 1.08)
+        ax.set_ylim(0, max(_shared_top(ax), 1 / shares.size) * 1.08)
         use_percent(ax)
         ax.set_xlabel("predicted class")
         ax.set_ylabel("share of the digits")
         handles, labels = ax.get_legend_handles_labels()
         rank = {name: k for k, name in enumerate(names)}
         order = sorted(range(len(labels)), key=lambda i: rank.get(labels[i], len(names)))
-        legend_outside(ax, [handles[i] for i in order], [labels[i] for i in order], below=below)
+        place_legend(ax, [handles[i] for i in order], [labels[i] for i in order], legend,
+                     below=below)  # fmt: skip
         ax.set_title(f"predicted classes of the {names[0]}" if title is None else title)
     return fig

@@ -19,6 +19,7 @@ from densitylab.plotting._criteria import CRITERIA, criterion_scale, missing_not
 from densitylab.plotting._lines import (
     band_entry,
     draw_sweep,
+    grid_positions,
     is_log_grid,
     line_styles,
     swept_axis,
@@ -36,6 +37,7 @@ from densitylab.plotting._style import (
 )
 from densitylab.plotting._tables import LINE_CHOICES, check_columns, single_selection
 from densitylab.plotting._ticks import (
+    check_linthresh,
     fit_limits,
     needs_symlog,
     noise_threshold,
@@ -58,20 +60,14 @@ def _first(table, column):
     return table[column].iloc[0] if column in table.columns else None
 
 
-def _check_linthresh(linthresh):
-    if linthresh is None:
-        return None
-    if isinstance(linthresh, bool) or not isinstance(linthresh, int | float | np.floating):
-        raise ValueError(f"linthresh must be a positive number or None, got {linthresh!r}.")
-    if not (np.isfinite(linthresh) and linthresh > 0):
-        raise ValueError(f"linthresh must be a positive number or None, got {linthresh!r}.")
-    return float(linthresh)
-
-
-def _mmd_panel(ax, table, *, line, styles, floor, linthresh):
-    """One MMD² panel: lines, bands, zero and floor lines, y-axis; its legend entries."""
-    summary, handles, labels = draw_sweep(ax, table, "mmd2", line=line, styles=styles)
-    swept_axis(ax, table)
+def _mmd_panel(ax, table, *, line, styles, floor, linthresh, grid=(False, None)):
+    """One MMD² panel: lines, bands, zero and floor lines, y-axis; its legend entries.
+    ``grid``: ``(categorical, label_values)`` of the x-axis (see :func:`plot_sweep`)."""
+    positions = grid_positions(table, grid[0])
+    summary, handles, labels = draw_sweep(
+        ax, table, "mmd2", line=line, styles=styles, positions=positions
+    )
+    swept_axis(ax, table, categorical=grid[0], label_values=grid[1])
     ax.axhline(0.0, color="#b0b0b0", linewidth=0.8, zorder=1, gid="zero")
     se = summary["se"].fillna(0.0)
     heights = np.r_[summary["mean"] + se, summary["mean"] - se, 0.0]
@@ -136,15 +132,16 @@ def plot_sweep(
     title: str | None = None,
     legend: str | bool | None = None,
     ylabel: str | None = "MMD²",
+    categorical: bool = False,
+    label_values=None,
 ) -> Figure:
     """MMD² against the swept value: mean over repeats ±1 standard error, a line per level.
 
     Parameters
     ----------
     mmd : pandas.DataFrame
-        Rows of ``SweepResult.mmd`` for **one** family, one
-        kernel and one named bandwidth (and one reference unless ``line="reference"``);
-        a ValueError names what to select when several are present.
+        Rows of ``SweepResult.mmd`` for **one** family, kernel and named bandwidth (and
+        reference unless ``line="reference"``); else a ValueError names what to select.
     ax : matplotlib.axes.Axes, optional
         Draw into this Axes; by default a new one-panel figure.
     line : {"n_train", "reference"} or None, default="n_train"
@@ -167,11 +164,17 @@ def plot_sweep(
         (median heuristic)"); ``""``: no title.
     legend : {None, "figure", False}, default=None
         ``None``: below the panel when the function makes the figure, else right of the
-        Axes; ``"figure"``: one legend under all panels of the figure (give it to one of
-        several panels that share their lines); ``False``: none.
+        Axes; ``"figure"``: one legend under all panels (give it to each panel: entries
+        already listed are not repeated); ``False``: none.
     ylabel : str, default="MMD²"
-        The vertical axis's label (a figure of several panels may shorten it, or leave
-        it to the first panel with ``""``).
+        The vertical axis's label (``""``: none, e.g. left to the first panel).
+    categorical : bool, default=False
+        Grid values evenly spaced along x, every one labelled (vertical when crowded),
+        for close values the text names (2, 2.1, 2.2 among 0.001…4). Default: a log or
+        linear axis at the values, labels thinned.
+    label_values : sequence of float, optional
+        Grid values whose labels always show (the settings the text names): kept when
+        labels are thinned, bold on a categorical axis. A value off the grid is an error.
 
     Returns
     -------
@@ -194,15 +197,16 @@ def plot_sweep(
     ('number of components $K$', 'MMD²', 'symlog')
     """
     line = _check_line(line)
-    linthresh = _check_linthresh(linthresh)
+    linthresh = check_linthresh(linthresh)
     check_columns(mmd, [c for c in ("value", "repeat", "mmd2", line) if c], "mmd")
     table = single_selection(mmd, "mmd", line=line, hint=_PANELS_HINT)
 
     def draw(ax):
         styles = line_styles(table, line)
         handles, labels = _mmd_panel(
-            ax, table, line=line, styles=styles, floor=floor, linthresh=linthresh
-        )
+            ax, table, line=line, styles=styles, floor=floor, linthresh=linthresh,
+            grid=(categorical, label_values),
+        )  # fmt: skip
         return handles, labels, _default_title(table)
 
     return _one_panel(ax, draw, legend=legend, title=title, ylabel=ylabel)
@@ -216,6 +220,8 @@ def plot_sweep_panels(
     line="n_train",
     floors=None,
     title=None,
+    categorical=False,
+    label_values=None,
 ) -> Figure:
     """MMD² sweeps side by side, one panel per kernel, with one legend below the panels.
 
@@ -238,6 +244,8 @@ def plot_sweep_panels(
         A perfect generator's MMD², one value for all panels or one per kernel.
     title : str, optional
         ``None``: the family and bandwidth; ``""``: no title.
+    categorical, label_values
+        The x-axis of every panel, as in :func:`plot_sweep`.
 
     Returns
     -------
@@ -280,8 +288,9 @@ def plot_sweep_panels(
         for ax, kernel, table in zip(axes[0], kernels, tables, strict=True):
             floor = floors.get(kernel) if isinstance(floors, Mapping) else floors
             handles, labels = _mmd_panel(
-                ax, table, line=line, styles=styles, floor=floor, linthresh=None
-            )
+                ax, table, line=line, styles=styles, floor=floor, linthresh=None,
+                grid=(categorical, label_values),
+            )  # fmt: skip
             entries.update({label: handle for handle, label in zip(handles, labels, strict=True)})
             ax.set_title(KERNEL_TITLES.get(kernel, f"{kernel} kernel"))
         for ax in axes[0, 1:]:
@@ -303,6 +312,9 @@ def plot_fit_criterion(
     title: str | None = None,
     legend: str | bool | None = None,
     ylabel: str | None = None,
+    limit: float | None = None,
+    categorical: bool = False,
+    label_values=None,
 ) -> Figure:
     """A per-fit criterion against the swept value: mean over repeats ±1 standard error.
 
@@ -312,8 +324,9 @@ def plot_fit_criterion(
         Rows of ``SweepResult.fits`` of one family.
     column : {"heldout_loglik", "copy_share", "ct_statistic", "heldout_zero_share"}
         The criterion. Log-likelihoods are plotted as they are (higher is better), on
-        a symmetric-log axis when they span more than two decades beyond 100 nats;
-        shares on a percent axis.
+        a linear axis; when they span decades (a copying KDE far below the rest), the
+        axis shows the settings within a decade of the best and marks the others at
+        its lower edge (▼, counted in the legend). Shares on a percent axis.
     ax : matplotlib.axes.Axes, optional
         Draw into this Axes; by default a new one-panel figure.
     line : {"n_train"} or None, default="n_train"
@@ -322,14 +335,20 @@ def plot_fit_criterion(
         A shaded region, e.g. ``(-3, 3)`` for ``ct_statistic``: "neither copying nor
         over-dispersed".
     reference : float, optional
-        A dashed line, e.g. the quantile ``0.05`` for ``copy_share`` ("expected without
-        copying") or ``0`` for ``ct_statistic``.
+        A reference line, e.g. the quantile ``0.05`` for ``copy_share`` (dotted,
+        "expected without copying") or ``0`` for ``ct_statistic`` (dashed, "as close
+        as new data"): distinct styles, so one legend can hold both.
     title : str, optional
         ``None``: the family and the criterion; ``""``: no title.
     legend : {None, "figure", False}, default=None
         As in :func:`plot_sweep`.
     ylabel : str, optional
         As in :func:`plot_sweep`; by default the criterion's name with its unit.
+    limit : float, optional
+        For ``copy_share``: the share beyond which a verdict says "copies" (take it from
+        the verdict rule, not typed), a dash-dotted red line "copy limit of the verdict".
+    categorical, label_values
+        The x-axis, as in :func:`plot_sweep`.
 
     Returns
     -------
@@ -359,11 +378,14 @@ def plot_fit_criterion(
 
     def draw(ax):
         styles = line_styles(table, line)
-        summary, handles, labels = draw_sweep(ax, table, column, line=line, styles=styles)
-        swept_axis(ax, table)
-        extra = overlays(ax, handles, labels, spec, band=band, reference=reference)
+        positions = grid_positions(table, categorical)
+        summary, handles, labels = draw_sweep(
+            ax, table, column, line=line, styles=styles, positions=positions
+        )
+        swept_axis(ax, table, categorical=categorical, label_values=label_values)
+        extra = overlays(ax, handles, labels, spec, band=band, reference=reference, limit=limit)
         missing_note(ax, handles, labels, summary, column)
-        criterion_scale(ax, summary, spec, extra, band)
+        criterion_scale(ax, summary, spec, extra, band, (handles, labels, positions))
         ax.set_ylabel(spec["label"])
         return handles, labels, f"{family_name(str(_first(table, 'model')))}: {spec['short']}"
 

@@ -24,7 +24,16 @@ Two ways onto a page, both checked in a built book (``glue_table`` glues both fo
 2. The HTML form (``<table class="dl-table">``) in a ``{glue:figure}``: numbered as a
    figure; styled by :data:`TABLE_CSS` (write it to ``_static/`` and list it under
    ``html_css_files``). Jupyter shows this form too; alignment is also inline, so it
-   reads right without the style sheet.
+   reads right without the style sheet. A ``caption`` given to the :class:`Table` is
+   written *above and outside* the box that scrolls sideways on a narrow screen, so it
+   is never cut off.
+
+Subscripts: a header may write a one-character subscript as ``C_T`` or a longer one as
+``n_{min}`` (the subscript is letters or digits; ``n_train`` stays as it is, since its
+underscore is followed by a whole word). The HTML form writes C<sub>T</sub>, the
+Markdown form the ``{sub}`` role (C{sub}`T`); the plain-text forms (``to_frame``, the
+column's ``header``) keep the markup as typed, without braces ("C_T", "n_min"). Cells of
+``"text"`` columns are read the same way only with ``Column(..., subscripts=True)``.
 """
 
 from __future__ import annotations
@@ -32,12 +41,15 @@ from __future__ import annotations
 import html
 import math
 import numbers
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
+from densitylab.report._markup import MARKDOWN_PUNCTUATION, subscript_parts
+from densitylab.report._markup import html_text as _html
+from densitylab.report._markup import markdown_text as _markdown
+from densitylab.report._markup import plain_text as _plain
 from densitylab.report.typography import (
     family,
     interval,
@@ -47,7 +59,7 @@ from densitylab.report.typography import (
     setting,
 )
 
-__all__ = ["KINDS", "MISSING_CELL", "TABLE_CSS", "Column", "Table"]
+__all__ = ["KINDS", "MISSING_CELL", "TABLE_CSS", "Column", "Table", "subscript_parts"]
 
 #: What a missing value (NaN or None) reads as in a table cell.
 MISSING_CELL = "—"
@@ -67,17 +79,20 @@ KINDS = {
 #: Style sheet of the report's tables (copy to ``_static/densitylab.css``).
 TABLE_CSS = """\
 /* Tables of densitylab.report.tables (TABLE_CSS): compact, readable, scrollable. */
+.dl-table-block { margin: 0 0 1rem; max-width: 100%; }
+.dl-table-caption { text-align: left; margin: 0 0 0.4rem; }
 .dl-table-scroll { overflow-x: auto; max-width: 100%; margin: 0 0 1rem; }
+.dl-table-block > .dl-table-scroll { margin: 0; }
 table.dl-table {
-  border-collapse: collapse; margin: 0 auto; font-size: 0.9rem; line-height: 1.4;
+  border-collapse: collapse; margin: 0; font-size: 0.85rem; line-height: 1.35;
   font-variant-numeric: tabular-nums lining-nums;
 }
-table.dl-table caption { caption-side: top; text-align: left; padding: 0 0 0.4rem; }
 table.dl-table th, table.dl-table td {
-  padding: 0.25rem 0.6rem; border: none; vertical-align: baseline;
+  padding: 0.3em 0.4em; border: none; vertical-align: baseline;
 }
 table.dl-table thead th {
   border-bottom: 1px solid currentColor; font-weight: 600; vertical-align: bottom;
+  white-space: normal; /* headers wrap at their spaces instead of widening the column */
 }
 table.dl-table tbody tr:nth-child(even) { background: rgba(127, 127, 127, 0.08); }
 table.dl-table tbody tr:last-child td { border-bottom: 1px solid currentColor; }
@@ -89,9 +104,6 @@ table.dl-table .dl-center { text-align: center; }
 
 _ALIGN_CLASS = {"left": "dl-text", "right": "dl-num", "center": "dl-center"}
 _ALIGN_RULE = {"left": ":---", "right": "---:", "center": ":---:"}
-# Every ASCII punctuation character may be backslash-escaped in (MyST) Markdown: escaping
-# all of them keeps cell text literal (no emphasis, maths, roles, HTML or stray pipes).
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 @dataclass(frozen=True)
@@ -102,7 +114,9 @@ class Column:
     ----------
     header : str
         What the reader sees, with units and Unicode maths: "held-out log-likelihood
-        [nats]", "MMD²". Plain text (escaped), no LaTeX: MathJax does not typeset glued HTML.
+        [nats]", "MMD²". Plain text (escaped), no LaTeX: MathJax does not typeset glued
+        HTML. A subscript is written ``C_T`` or ``n_{min}`` (see the module's notes):
+        C<sub>T</sub> in HTML, the ``{sub}`` role in Markdown.
     kind : str, default="text"
         ``"text"`` (as is), ``"number"`` (``number(x, digits)``), ``"int"`` (exact),
         ``"percent"`` (``percent(share, digits)``), ``"p_value"`` (``p_value(p, digits,
@@ -117,12 +131,17 @@ class Column:
         For ``"setting"``: the column naming each row's hyper-parameter.
     se_column : str or None, default=None
         For ``"interval"``: the column of standard errors (required there).
+    subscripts : bool, default=False
+        For ``"text"`` cells: read ``C_T`` / ``n_{min}`` in the cell text as subscripts,
+        as headers always are (off by default: a text cell may hold underscores).
 
     Examples
     --------
     >>> from densitylab.report.tables import Column
     >>> Column("MMD²", "number").alignment
     'right'
+    >>> Column("C_T", "number").plain_header
+    'C_T'
     """
 
     header: str
@@ -131,6 +150,7 @@ class Column:
     align: str | None = None
     param_column: str = "param"
     se_column: str | None = None
+    subscripts: bool = False
 
     def __post_init__(self):
         if not isinstance(self.header, str) or not self.header.strip():
@@ -142,6 +162,15 @@ class Column:
         if self.kind == "interval" and self.se_column is None:
             raise ValueError("se_column must name the standard errors of an interval column.")
         number(0.5, self.digits)  # a ValueError naming digits if they are wrong
+        if not isinstance(self.subscripts, bool):
+            raise ValueError(f"subscripts must be True or False, got {self.subscripts!r}.")
+        if self.subscripts and self.kind != "text":
+            raise ValueError(f"subscripts applies to text columns only, not {self.kind!r}.")
+
+    @property
+    def plain_header(self) -> str:
+        """The header as plain text: subscript markup as typed, without braces."""
+        return _plain(self.header)
 
     @property
     def alignment(self) -> str:
@@ -196,8 +225,10 @@ class Table:
     columns : mapping of str to Column
         DataFrame column → :class:`Column`, in the order of the table's columns.
     caption : str or None, default=None
-        The HTML form's ``<caption>`` (and the text form). Leave it None when the page
-        gives the caption (``{table}`` or ``{glue:figure}``: numbered, referable).
+        The HTML form's caption, written above the table and outside its scrolling box
+        (``<p class="dl-table-caption">``, so it is never cut off), and the text form's.
+        Leave it None when the page gives the caption (``{table}`` or
+        ``{glue:figure}``: numbered, referable).
     label : str or None, default=None
         The table's HTML ``id`` (unique on its page).
 
@@ -240,7 +271,7 @@ class Table:
         absent = sorted(needed - set(data.columns))
         if absent:
             raise ValueError(f"data has no column {absent}; it has {list(data.columns)}.")
-        headers = [c.header for c in columns.values()]
+        headers = [c.plain_header for c in columns.values()]
         if len(set(headers)) != len(headers):
             raise ValueError(f"columns must have distinct headers, got {headers}.")
         for name, value in (("caption", caption), ("label", label)):
@@ -270,8 +301,15 @@ class Table:
         >>> t.to_frame()["p"].tolist()
         ['0.50', '—']
         """
-        headers = [c.header for c in self.columns.values()]
-        return pd.DataFrame(self._cells, columns=headers, dtype=object)
+        headers = [c.plain_header for c in self.columns.values()]
+        cells = [
+            [
+                _plain(t) if c.subscripts else t
+                for t, c in zip(row, self.columns.values(), strict=True)
+            ]
+            for row in self._cells
+        ]
+        return pd.DataFrame(cells, columns=headers, dtype=object)
 
     def __repr__(self) -> str:
         n_rows, n_cols = self.shape
@@ -283,19 +321,22 @@ class Table:
 
         columns = list(self.columns.values())
 
-        def escape(text: str, column: Column | None) -> str:
-            if column is not None and column.kind == "code":
+        def escape(text: str, column: Column, header: bool = False) -> str:
+            if column.kind == "code" and not header:
                 return f"`{text}`"  # a code span: its content is never read as Markdown
-            return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+            if header or column.subscripts:
+                return _markdown(text)
+            return MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
-        def line(cells, with_kinds=True) -> str:
-            kinds = columns if with_kinds else [None] * len(columns)
+        def line(cells, header=False) -> str:
             return (
-                "| " + " | ".join(escape(c, k) for c, k in zip(cells, kinds, strict=True)) + " |"
+                "| "
+                + " | ".join(escape(t, c, header) for t, c in zip(cells, columns, strict=True))
+                + " |"
             )
 
         lines = [
-            line([c.header for c in columns], with_kinds=False),
+            line([c.header for c in columns], header=True),
             "| " + " | ".join(_ALIGN_RULE[c.alignment] for c in columns) + " |",
         ]
         lines += [line(row) for row in self._cells]
@@ -307,17 +348,28 @@ class Table:
 
         def cell(tag: str, text: str, column: Column, scope: str = "") -> str:
             align = column.alignment
+            if tag == "td" and column.kind == "code":
+                content = code(text)
+            elif tag == "th" or column.subscripts:
+                content = _html(text)
+            else:
+                content = html.escape(text)
             return (
                 f'<{tag}{scope} class="{_ALIGN_CLASS[align]}" style="text-align: {align}">'
-                f"{code(text) if tag == 'td' and column.kind == 'code' else html.escape(text)}"
-                f"</{tag}>"
+                f"{content}</{tag}>"
             )
 
         columns = list(self.columns.values())
         label = f' id="{html.escape(self.label)}"' if self.label else ""
-        lines = ['<div class="dl-table-scroll">', f'<table class="dl-table"{label}>']
+        lines = []
         if self.caption:
-            lines.append(f"<caption>{html.escape(self.caption)}</caption>")
+            # Above and outside the scrolling box: a long caption wraps in the column
+            # and is never cut off when the table scrolls sideways.
+            lines += [
+                '<div class="dl-table-block">',
+                f'<p class="dl-table-caption">{_html(self.caption)}</p>',
+            ]
+        lines += ['<div class="dl-table-scroll">', f'<table class="dl-table"{label}>']
         header = "".join(cell("th", c.header, c, ' scope="col"') for c in columns)
         lines += ["<thead>", f"<tr>{header}</tr>", "</thead>", "<tbody>"]
         for row in self._cells:
@@ -327,4 +379,6 @@ class Table:
                 + "</tr>"
             )
         lines += ["</tbody>", "</table>", "</div>"]
+        if self.caption:
+            lines.append("</div>")
         return "\n".join(lines)
