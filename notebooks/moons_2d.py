@@ -61,19 +61,17 @@ output_dir = "results"
 
 # %%
 from densitylab.studies import moons
+from densitylab.studies import moons_claims as claims  # this chapter's numbers and words
+from densitylab.studies.session import StudySession
 
 params = moons.PARAMETERS.validate(globals())
+session = StudySession(moons.PARAMETERS)  # parameter table, clock, results files
 
 # %% tags=["remove-cell"]
 # The glue of computed numbers, tables and figures into the text (the report layer).
 from densitylab.report.glue import glue_all, glue_figure, glue_table
 from densitylab.studies import intro, original
-from densitylab.studies import moons_claims as claims
 from densitylab.studies.picks import picks_table_view
-from densitylab.studies.session import StudySession
-
-# %% tags=["remove-cell"]
-session = StudySession(moons.PARAMETERS)  # parameter table, clock, results files
 
 # %% [markdown]
 # ## Data and protocol
@@ -176,8 +174,8 @@ glue_figure("moons_fig_null", fig)
 # :alt: Two histograms of MMD² under random relabelling, with the observed value of a perfect generator inside and that of a single Gaussian far outside
 #
 # Permutation null distributions of MMD² (SE kernel, median-heuristic $\sigma$) for a
-# perfect generator (left) and a single Gaussian fitted to the largest training set
-# (right), each against the test set; the vertical line is the observed MMD².
+# perfect generator (top) and a single Gaussian fitted to the largest training set
+# (bottom), each against the test set; the vertical line is the observed MMD².
 # ```
 #
 # {glue:md}`moons_noise_claim:myst`
@@ -219,9 +217,12 @@ fits, mmd = sweeps.fits, sweeps.mmd
 mmd_preview(mmd)
 
 # %% [markdown]
-# The figures below select a family's rows with `claims.family_rows`; `claims` is
-# `densitylab.studies.moons_claims`, where this chapter's numbers and sentences are computed
-# and tested. Lines are means over the training sets of one size and bands
+# The preview shows the first rows of `mmd` under its own column names: `value` is the
+# setting of the hyper-parameter `param`, `bandwidth_name` names the kernel bandwidth
+# ("median" or "original") and `bandwidth` holds its $\sigma$. The figures below select a
+# family's rows with `claims.family_rows`; `claims` (imported in the first cell) is
+# `densitylab.studies.moons_claims`, where this chapter's numbers and sentences are
+# computed and tested. Lines are means over the training sets of one size and bands
 # span ±1 standard error of that mean. Whether two settings differ is decided *paired*:
 # all settings are fitted on the same training sets, so the difference between two
 # settings is computed training set by training set, and its 95 % interval decides
@@ -298,6 +299,8 @@ fig = plotting.plot_sweep_panels(
 # %% tags=["remove-cell"]
 glue_all("moons_kde", claims.family_claims(mmd, "GaussianKDE", params, sigmas))
 glue_figure("moons_fig_kde", fig)
+luck = claims.training_set_luck(mmd, training_sets, X_test, sigmas, params)
+glue_all("moons_luck", {"claim": f"{luck['claim']} {claims.luck_versus_noise(luck, noise)}"})
 
 # %% [markdown]
 # ```{glue:figure} moons_fig_kde
@@ -309,11 +312,15 @@ glue_figure("moons_fig_kde", fig)
 #
 # {glue:md}`moons_kde_claim:myst`
 #
+# {glue:md}`moons_luck_claim:myst`
+#
 # ## The density forest: how small may a leaf be?
 #
 # Each tree of the forest cuts the plane, axis by axis, where a Gaussian fitted to each
 # side gains the most information, as long as both sides keep at least $n_\min$ points;
-# each leaf keeps the Gaussian of its points. {numref}`fig-moons-partition` shows the
+# each leaf keeps the Gaussian of its points, its covariance widened by $\lambda I$ with
+# a variance floor $\lambda$ = {glue:md}`moons_floor_lambda:myst` (a standard deviation of
+# {glue:md}`moons_floor_lambda_sd:myst` in every direction). {numref}`fig-moons-partition` shows the
 # cells of one tree. The forest averages its trees, each grown on a bootstrap resample,
 # and samples by picking a tree, then a leaf, then a point from the leaf's Gaussian. Our
 # leaf Gaussians are not cut off at their cell's edges (Methods explains this departure
@@ -327,6 +334,8 @@ fig = plotting.plot_partition(forest.trees_[0], training_sets[-1].X)
 
 # %% tags=["remove-cell"]
 glue_figure("moons_fig_partition", fig)
+floor_facts = claims.forest_floor(families, params)
+glue_all("moons_floor", floor_facts)
 
 # %% [markdown]
 # ```{glue:figure} moons_fig_partition
@@ -377,8 +386,9 @@ glue_all("moons_sanity", sanity)
 #
 # For one training set of the largest size, {numref}`fig-moons-gallery` shows each family
 # at its *good* setting (defined in Methods: the lowest held-out MMD² among settings that
-# neither copy nor spread beyond the data; the picks table below lists them): its density
-# with the training points, and its generated points over the test points.
+# neither copy nor are over-dispersed; the picks table below lists them), or, for a family
+# without one, at the setting the original protocol picks: its density with the training
+# points, and its generated points over the test points.
 
 # %%
 picks = claims.picks(fits, mmd, params)
@@ -389,14 +399,15 @@ fig = plotting.plot_model_gallery(
 
 # %% tags=["remove-cell"]
 glue_figure("moons_fig_gallery", fig)
+glue_all("moons_gallery", {"caption": gallery.caption})
 
 # %% [markdown]
 # ```{glue:figure} moons_fig_gallery
 # :name: fig-moons-gallery
-# :alt: For each model family at its good setting, its density with training points and its generated points over the test points
+# :alt: For each model family at its good setting, or its original-protocol pick when it has none, its density with training points and its generated points over the test points
 #
-# Each family at its good setting, fitted to one training set of the largest size: the
-# density (darker is denser) with the training points, and the generated points (orange)
+# {glue:md}`moons_gallery_caption:myst` Each is fitted to one training set of the largest
+# size: the density (darker is denser) with the training points, and the generated points (orange)
 # over the test points (grey).
 # ```
 #
@@ -406,12 +417,13 @@ glue_figure("moons_fig_gallery", fig)
 # difference of the two kernel mean embeddings, $f(t) = \frac1m \sum_j k(t, y_j) -
 # \frac{1}{n'} \sum_i k(t, z_i)$: positive where the generated points $y$ are
 # too many, negative where they are too few, and MMD² is its squared norm (Methods).
-# {numref}`fig-moons-witness` draws it for the good and the bad GMM.
+# {numref}`fig-moons-witness` draws it for {glue:md}`moons_witness_first:myst` and for the bad
+# one.
 
 # %%
 witness_pair = claims.witness_models(picks, families, training_sets[-1], params)
 limit = claims.witness_limit(witness_pair, X_test, sigmas["median"])
-fig, axes = new_figure(2, 1, aspect=0.45)
+fig, axes = new_figure(len(witness_pair), 1, aspect=0.45)
 for ax, (title, X_gen) in zip(axes[:, 0], witness_pair.items(), strict=True):
     plotting.plot_witness(
         X_gen, X_test, bandwidth=sigmas["median"], ax=ax, title=title, limit=limit
@@ -426,8 +438,8 @@ glue_all("moons_witness", claims.witness_facts(witness_pair, X_test, sigmas))
 # :name: fig-moons-witness
 # :alt: The MMD witness function over the plane for a good and a bad Gaussian mixture, red where generated points are too many and blue where too few
 #
-# The witness function of the good GMM (left) and of the bad one (right) against the test
-# set, SE kernel with {glue:md}`moons_witness_sigma:myst`: red where the model generates too
+# The witness function of {glue:md}`moons_witness_first:myst` (top) and of the bad one
+# (bottom) against the test set, SE kernel with {glue:md}`moons_witness_sigma:myst`: red where the model generates too
 # many points, blue where too few. The colour scale is shared, so the two panels compare.
 # ```
 #
@@ -448,7 +460,9 @@ for ax, name in zip(axes.flat, names, strict=True):
         column,
         ax=ax,
         title=claims.family(name),
-        ylabel="held-out points at density 0" if name == "Histogram2D" else "log-lik. [nats]",
+        ylabel="held-out points at density 0"
+        if name == "Histogram2D"
+        else "mean held-out log-lik. [nats/point]",
         legend="figure" if name == names[-1] else False,  # one legend for the four panels
     )
 
@@ -469,6 +483,33 @@ glue_figure("moons_fig_criteria", fig)
 #
 # {glue:md}`moons_criteria_claim:myst`
 #
+# The lines of {numref}`fig-moons-criteria` are unpaired means; the sentences above rest on
+# paired differences. {numref}`fig-moons-differences` draws them: for each family and each
+# criterion, every setting's difference to that criterion's best, with its 95 % interval
+# over the training sets. An interval that holds 0 is a tie.
+
+# %%
+from densitylab.studies import moons_pictures as pictures
+
+fig = pictures.plot_criteria_differences(
+    mmd, fits, max(params.train_sizes), ["GMM", "GaussianKDE", "DensityForest"]
+)
+
+# %% tags=["remove-cell"]
+glue_figure("moons_fig_differences", fig)
+
+# %% [markdown]
+# ```{glue:figure} moons_fig_differences
+# :name: fig-moons-differences
+# :alt: For the GMM, the KDE and the density forest, each setting's paired difference to the best in MMD² and in held-out log-likelihood, with 95 % intervals
+#
+# Paired differences to the best setting at the largest training size, with their 95 %
+# intervals over the training sets: MMD² (SE kernel, median-heuristic $\sigma$; left,
+# lower is better) and mean held-out log-likelihood in nats per point (right, higher is
+# better), for the GMM (top), the KDE (middle) and the density forest (bottom). Star: the
+# criterion's best; open circles tie with it; filled circles are worse beyond the noise.
+# ```
+#
 # ## Copying, read both ways
 #
 # A KDE with a tiny bandwidth returns its training points with a little noise: its
@@ -478,17 +519,22 @@ glue_figure("moons_fig_criteria", fig)
 #
 # - the **copy share**: the share of generated points closer to the training set than
 #   the 5 % quantile of the test points' distances. A model that generates like new data
-#   has about $q$ = 5 % of such points; many more means copying, far fewer means samples
-#   that stay away from the data;
+#   has about $q$ = 5 % of such points; the verdict calls a share above $2q$ = 10 %
+#   copying. A share below $q$ is not used by the verdict: it is read from $C_T$ alone;
 # - the **data-copying statistic** $C_T$ of {cite:t}`meehan2020copying`: a
 #   Mann–Whitney test, cell by cell, of generated-to-training against test-to-training
 #   distances, in units of its null standard deviation. $C_T \ll 0$: copying;
 #   $C_T \gg 0$: samples farther from the data than new data (over-dispersion).
+#
+# A setting *copies* when its mean copy share exceeds $2q$ or its mean $C_T < -3$, and is
+# *over-dispersed* when its mean $C_T > 3$; otherwise it passes.
 
 # %%
-fig, axes = new_figure(2, 2)
-for row, name in zip(axes, ["GaussianKDE", "Histogram2D"], strict=True):
+names = ["GaussianKDE", "Histogram2D", "GMM", "DensityForest"]
+fig, axes = new_figure(4, 2, aspect=0.6)
+for row, name in zip(axes, names, strict=True):
     rows = claims.family_rows(fits, name)
+    row[0].axhline(0.10, color="C3", linestyle=":", linewidth=1.0)  # 2q: above it, copying
     plotting.plot_fit_criterion(
         rows,
         "copy_share",
@@ -506,7 +552,7 @@ for row, name in zip(axes, ["GaussianKDE", "Histogram2D"], strict=True):
         band=(-3, 3),
         ylabel="",
         title=f"{claims.family(name)}: $C_T$",
-        legend="figure" if name == "Histogram2D" else False,
+        legend="figure" if name == names[-1] else False,
     )
 
 # %% tags=["remove-cell"]
@@ -516,12 +562,13 @@ glue_figure("moons_fig_copy", fig)
 # %% [markdown]
 # ```{glue:figure} moons_fig_copy
 # :name: fig-moons-copy
-# :alt: Copy share and the data-copying statistic against the KDE bandwidth and the number of histogram bins, per training size
+# :alt: Copy share and the data-copying statistic against the hyper-parameter of the KDE, the histogram, the GMM and the density forest, per training size
 #
-# The two copy checks for the KDE (top) and the histogram (bottom), per training size
-# (mean ± 1 standard error). Left: share of generated points flagged as near-copies; the
-# dashed line is the 5 % expected of new data. Right: $C_T$; the band from −3 to 3 is
-# "neither copying nor over-dispersed".
+# The two copy checks, one family per row from top to bottom: KDE, histogram, GMM and
+# density forest, per training size (mean ± 1 standard error). Left: share of generated
+# points flagged as near-copies; the dashed line is the $q$ = 5 % expected of new data, the
+# dotted line $2q$ = 10 %, above which a setting copies. Right: $C_T$; the band from −3 to 3
+# is "neither copying nor over-dispersed".
 # ```
 #
 # {glue:md}`moons_copy_claim:myst`
@@ -535,10 +582,14 @@ glue_figure("moons_fig_copy", fig)
 
 # %% tags=["remove-cell"]
 glue_table("moons_picks_table", picks_table_view(picks))
-glue_all("moons_picks", claims.picks_summary(picks, params))
+verdicts = claims.verdict_rows(fits, picks, params)
+glue_all("moons_picks", claims.picks_summary(picks, params, verdicts))
+glue_table("moons_verdicts_table", claims.verdict_table(verdicts))
+glue_all("moons_verdicts", claims.verdict_claims(verdicts, floor_facts))
+glue_all("moons_headline_verdicts", claims.verdict_headline(verdicts, floor_facts))
 
 # %% [markdown]
-# ````{table} The picks at the largest training size: mean held-out MMD² (SE kernel, median-heuristic σ, ± standard error), mean held-out log-likelihood, copy share and C_T over the training sets; "ties with" lists the settings the pick's own criterion cannot separate from it.
+# ````{table} The picks at the largest training size: mean held-out MMD² (SE kernel, median-heuristic $\sigma$, ± standard error), mean held-out log-likelihood, copy share and $C_T$ over the training sets; "ties with" lists the settings the pick's own criterion cannot separate from it.
 # :name: tab-moons-picks
 #
 # ```{glue:md} moons_picks_table
@@ -547,6 +598,20 @@ glue_all("moons_picks", claims.picks_summary(picks, params))
 # ````
 #
 # {glue:md}`moons_picks_claim:myst`
+#
+# A verdict rests on the means over the training sets, and $C_T$ varies from set to set.
+# {numref}`tab-moons-verdicts` gives its range for every setting a pick names, and for
+# every setting of a family without a good one.
+#
+# ````{table} The copy verdicts at the largest training size: mean copy share, mean $C_T$ and its range over the training sets. A verdict marked "(k of n sets)" is near the threshold: only k training sets on their own give it.
+# :name: tab-moons-verdicts
+#
+# ```{glue:md} moons_verdicts_table
+# :format: myst
+# ```
+# ````
+#
+# {glue:md}`moons_verdicts_claim:myst`
 #
 # The full results are in two tables written by the last cell:
 # {download}`moons_2d.csv <results/moons_2d.csv>` (one row per MMD² value, with the facts
@@ -597,7 +662,7 @@ glue_all("moons_headline", intro.moons_headlines(picks, params, sigmas, noise, h
 # :label: moons-ex-scale
 #
 # Rank the histogram's bins at the largest training size with the original study's
-# $\sigma$ = 0.12 instead of the median heuristic (`bandwidth_name == "original"` in
+# $\sigma$ = {glue:md}`moons_protocol_sigma_original:myst` instead of the median heuristic (`bandwidth_name == "original"` in
 # `mmd`). Which settings tie now, and why does a kernel narrower than a bin tell coarse
 # histograms apart?
 # ```
@@ -607,15 +672,15 @@ glue_all("moons_headline", intro.moons_headlines(picks, params, sigmas, noise, h
 #
 # `densitylab.comparisons.rank_settings(rows, "mmd2")` on the rows of the histogram,
 # the largest $n$, the SE kernel and the original bandwidth gives the best value and its
-# ties. A kernel of width $\sigma$ only compares points closer than a few $\sigma$: with
+# ties. {glue:md}`moons_hist_original_ranking:myst` A kernel of width $\sigma$ only compares points closer than a few $\sigma$: with
 # $\sigma$ below the bin width it sees the flat blocks inside each bin, which a kernel of
-# width 0.8 averages away.
+# width {glue:md}`moons_protocol_sigma:myst` averages away.
 # ```
 #
 # ```{exercise} Make a copier
 # :label: moons-ex-copier
 #
-# Fit `GaussianKDE(bandwidth=0.005)` to 100 training points, draw 2000 points, and run
+# Fit `GaussianKDE(bandwidth=0.005)` to the smallest training set, draw 2000 points, and run
 # `densitylab.diagnostics.data_copying_test` against the training points and the test
 # set. Then do the same with `bandwidth=0.5`. Which sign does $C_T$ take in each case, and
 # what does the copy share say?
@@ -629,7 +694,7 @@ glue_all("moons_headline", intro.moons_headlines(picks, params, sigmas, noise, h
 # are much closer to the training set than test points are, $C_T$ is strongly negative and
 # the copy share far above 5 %. The wide bandwidth spreads the samples over the gap
 # between the moons: $C_T$ is positive (over-dispersion) and the copy share below 5 %.
-# The smallest training set of this chapter has the 100 points:
+# The code below uses the first training set of the smallest size:
 
 # %%
 import pandas as pd
@@ -652,7 +717,7 @@ Table(
     pd.DataFrame(rows),
     {
         "h": Column("h", "number", digits=1),
-        "C_T": Column("C_T", "number"),
+        "C_T": Column("data-copying statistic", "number"),
         "share": Column("copy share", "percent"),
     },
 )
@@ -667,14 +732,14 @@ Table(
 # The density forest's held-out likelihood is best at the smallest $n_\min$ of the
 # grid. Rerun the study with `forest_n_min = [1, 2, 5]` (papermill, see
 # {doc}`../book/reproduce`) and explain the limit $n_\min = 1$ with the forest's
-# `reg_covar`.
+# variance floor $\lambda$ = {glue:md}`moons_floor_lambda:myst`.
 # ```
 #
 # ```{solution} moons-ex-grid
 # :class: dropdown
 #
 # With one point per leaf, each leaf Gaussian is centred on a training point with
-# covariance `reg_covar` · I = 0.01 · I: the forest becomes a kernel density estimate with
-# bandwidth 0.1 averaged over bootstrap resamples, so its likelihood approaches that of
-# the KDE with $h = 0.1$.
+# covariance $\lambda I$: the forest becomes a kernel density estimate with bandwidth
+# $\sqrt{\lambda}$ = {glue:md}`moons_floor_lambda_sd:myst` averaged over bootstrap
+# resamples, so its likelihood approaches that of the KDE with that bandwidth.
 # ```

@@ -122,15 +122,68 @@ def test_sweep_claim_refuses_an_empty_selection():
 def test_criteria_agree_exactly():
     mmd = mmd_rows({1: 0.3, 2: 0.1}, spread=0.001)
     fits = fit_rows({1: -2.0, 2: -1.0}, spread=0.001)
-    assert "both criteria prefer $K = 2$" in criteria_claim(mmd, fits, n_train=100).text
+    claim = criteria_claim(mmd, fits, n_train=100)
+    assert "both criteria prefer $K = 2$" in claim.text and claim.values["relation"] == "same"
+
+
+def _explicit(column, per_value, **judge):
+    """One row per value × repeat with the given per-repeat ``column`` values."""
+    rows = [
+        {"model": "GMM", "param": "n_components", "n_train": 100, "value": v, "repeat": r}
+        | judge
+        | {column: x}
+        for v, xs in per_value.items()
+        for r, x in enumerate(xs)
+    ]
+    return pd.DataFrame(rows)
+
+
+# MMD² per repeat: K = 1 and K = 2 tie (the differences change sign), K = 1 lowest;
+# or K = 1 clearly lowest. Log-likelihood: the same two patterns, K = 2 highest.
+MMD_TIE = {1: [0.10, 0.12, 0.09, 0.11], 2: [0.11, 0.10, 0.12, 0.10]}
+MMD_SEPARATES = {1: [0.10, 0.11, 0.10, 0.11], 2: [0.20, 0.21, 0.20, 0.22]}
+LIK_TIE = {1: [-1.02, -1.00, -1.03, -1.01], 2: [-1.00, -1.02, -1.00, -1.01]}
+LIK_SEPARATES = {1: [-2.00, -2.01, -2.02, -2.00], 2: [-1.00, -1.01, -1.00, -1.02]}
+
+
+def _criteria(mmd_values, lik_values):
+    mmd = _explicit("mmd2", mmd_values, reference="test", kernel="se", bandwidth_name="median")
+    fits = _explicit("heldout_loglik", lik_values)
+    return criteria_claim(mmd, fits, n_train=100)
 
 
 def test_criteria_agree_within_the_noise():
-    mmd = mmd_rows({1: 0.3, 2: 0.1, 3: 0.1002}, spread=0.002, seed=5)
-    fits = fit_rows({1: -2.0, 2: -1.0001, 3: -1.0}, spread=0.002)
-    text = criteria_claim(mmd, fits, n_train=100).text
-    assert "agree within the noise" in text or "both criteria prefer" in text
-    assert "disagree" not in text
+    claim = _criteria(MMD_TIE, LIK_TIE)
+    assert claim.values["relation"] == "agree"
+    assert "MMD² prefers $K = 1$ and the held-out log-likelihood $K = 2$" in claim.text
+    assert "agree within the noise" in claim.text
+    assert "compatible" not in claim.text and "disagree" not in claim.text
+
+
+def test_criteria_compatible_when_only_the_likelihood_separates():
+    claim = _criteria(MMD_TIE, LIK_SEPARATES)
+    assert claim.values["relation"] == "compatible"
+    assert (
+        "MMD² cannot separate the likelihood's choice from its own, but the likelihood "
+        "separates MMD²'s choice from its own"
+    ) in claim.text
+    assert "compatible, not equivalent" in claim.text
+    assert "agree within the noise" not in claim.text
+
+
+def test_criteria_compatible_when_only_mmd_separates():
+    claim = _criteria(MMD_SEPARATES, LIK_TIE)
+    assert claim.values["relation"] == "compatible"
+    assert (
+        "The likelihood cannot separate MMD²'s choice from its own, but MMD² separates "
+        "the likelihood's choice from its own"
+    ) in claim.text
+
+
+def test_criteria_disagree_when_each_separates_the_other():
+    claim = _criteria(MMD_SEPARATES, LIK_SEPARATES)
+    assert claim.values["relation"] == "disagree"
+    assert "the two criteria disagree" in claim.text
 
 
 def test_criteria_disagree_only_beyond_the_noise():

@@ -160,3 +160,34 @@ def test_execute_notebook_script_is_deterministic(tmp_path):
     nb = read_notebook(tmp_path / "tiny.ipynb")
     assert not {"tiny_mean", "tiny_fig"} - glued_names(nb)
     assert not pair_mismatches(py, tmp_path / "tiny.ipynb")
+
+
+# --- a legal run in which some families have no good setting ---------------------------------
+
+# One training size, two repeats, a GMM grid of over-dispersed settings only: the witness,
+# gallery and picks cells must still run, and say which pick they show.
+NO_GOOD = {
+    "train_sizes": [200],
+    "repeats": 2,
+    "n_test": 300,
+    "n_generated": 300,
+    "hist_bins": [10],
+    "gmm_components": [1, 2],
+    "kde_bandwidths": [0.1],
+    "forest_n_min": [50],
+    "n_jobs": 1,
+}
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_papermill_run_without_a_good_gmm_runs_and_says_so(tmp_path_factory):
+    folder, output = papermill_small_run(tmp_path_factory, IPYNB, NO_GOOD)
+    picks = pd.read_csv(folder / "results" / "moons_2d_picks.csv")
+    assert picks[(picks["model"] == "GMM") & (picks["pick"] == "good")].empty
+    nb = read_notebook(output)
+    assert stderr_outputs(nb) == []
+    glued = glued_outputs(nb)
+    first = str(glued["moons_witness_first"].data)
+    assert "original protocol" in first
+    assert "GMM, which has no good setting" in str(glued["moons_gallery_caption"].data)

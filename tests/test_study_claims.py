@@ -188,3 +188,108 @@ def test_digits_checks_refit_the_sweep_exactly(small_digits):
     assert len(verdicts) == 5
     for row in verdicts.itertuples():
         _check_text(row.evidence)
+
+
+# --- a study too small for good settings: every picture and claim still runs --------------
+
+
+@pytest.fixture(scope="module")
+def tiny_moons():
+    """One training size, two repeats, grids whose GMM and forest have no good setting."""
+    params = moons.PARAMETERS.validate(
+        moons.PARAMETERS.defaults()
+        | {
+            "train_sizes": [200],
+            "repeats": 2,
+            "n_test": 300,
+            "n_generated": 300,
+            "hist_bins": [10],
+            "gmm_components": [1, 2],
+            "kde_bandwidths": [0.1],
+            "forest_n_min": [50, 100],
+            "n_jobs": 1,
+        }
+    )
+    X_test = moons.test_set(params)
+    sets = moons.training_sets(params)
+    sigmas = moons.mmd_bandwidths(X_test)
+    result = SweepResult.concat(
+        run_sweep(
+            f.model,
+            f.param,
+            f.values,
+            sets,
+            {"test": X_test},
+            bandwidths={"test": sigmas},
+            n_generated=params.n_generated,
+            heldout=X_test,
+            seed=params.seed,
+            copy_check=True,
+        )
+        for f in moons.families(params).values()
+    )
+    return params, X_test, sets, sigmas, result
+
+
+def test_pictures_and_claims_run_without_a_good_gmm(tiny_moons):
+    params, X_test, sets, sigmas, result = tiny_moons
+    fits, mmd = result.fits, result.mmd
+    picks = moons_claims.picks(fits, mmd, params)
+    assert select_good(picks, "GMM").empty  # the case this test is about
+    families = moons.families(params)
+    pair = moons_claims.witness_models(picks, families, sets[-1], params)
+    assert len(pair) == 2 and pair.picks == ["original protocol", "bad"]
+    facts = moons_claims.witness_facts(pair, X_test, sigmas)
+    assert "original protocol" in facts["first"] and "good model" not in facts["claim"]
+    _check_text(facts["claim"])
+    gallery = moons_claims.gallery_models(picks, families, sets[-1], params)
+    assert len(gallery.models) == 1 + picks["model"].nunique()
+    assert "GMM, which has no good setting, at its original-protocol pick" in gallery.caption
+    verdicts = moons_claims.verdict_rows(fits, picks, params)
+    gmm = verdicts[verdicts["model"] == "GMM"]
+    assert sorted(gmm["value"]) == [1, 2]  # every setting of a family without a good one
+    floor = moons_claims.forest_floor(families, params)
+    for text in (
+        moons_claims.picks_summary(picks, params, verdicts)["claim"],
+        moons_claims.verdict_claims(verdicts, floor)["claim"],
+        floor["claim"],
+    ):
+        _check_text(text)
+    summary = moons_claims.picks_summary(picks, params, verdicts)["claim"]
+    assert "copies its training data or spreads" not in summary
+    if set(gmm["verdict"]) == {"over-dispersed"}:
+        assert "No setting of the GMM qualifies as good: all two" not in summary
+        assert "of its settings are over-dispersed" in summary
+    headline = moons_claims.verdict_headline(verdicts, floor)["no_good"]
+    assert "no setting of the GMM passes" in headline and "$" not in headline
+    _check_text(headline)
+    luck = moons_claims.training_set_luck(mmd, sets, X_test, sigmas, params)
+    assert "one training size" in luck["claim"]
+    fig = moons_claims.plot_criteria_differences(
+        mmd, fits, 200, ["GMM", "GaussianKDE", "DensityForest"]
+    )
+    assert len(fig.axes) == 6
+    noise = {"null_sd": 1e-3}
+    hist = moons_claims.histogram_claims(mmd, fits, params, sigmas)
+    for text in _words(moons_claims.takeaways(picks, mmd, fits, params, noise, hist)):
+        _check_text(text)
+
+
+def select_good(picks, model):
+    return picks[(picks["model"] == model) & (picks["pick"] == "good")]
+
+
+def test_verdict_near_the_threshold_is_said(small_moons):
+    params, _, _, _, result = small_moons
+    picks = moons_claims.picks(result.fits, result.mmd, params)
+    verdicts = moons_claims.verdict_rows(result.fits, picks, params)
+    assert (verdicts["ct_low"] <= verdicts["ct_mean"]).all()
+    assert (verdicts["ct_mean"] <= verdicts["ct_high"]).all()
+    for row in verdicts.itertuples():
+        straddles = (row.ct_low < 3 < row.ct_high) or (row.ct_low < -3 < row.ct_high)
+        if straddles and row.copy_share <= 0.1:
+            assert row.margin == "near the threshold"
+    claim = moons_claims.verdict_claims(verdicts, {"claim": "", "ratio": 2.0})["claim"]
+    _check_text(claim)
+    table = moons_claims.verdict_table(verdicts).to_frame()
+    assert len(table) == len(verdicts)

@@ -179,9 +179,19 @@ def criteria_claim(
 ) -> Claim:
     """Do MMD² (SE) and the held-out log-likelihood prefer the same setting?
 
-    They *agree* when the setting each criterion prefers lies within the other's
-    noise band; they *disagree* only when each criterion separates the other's
-    choice from its own.
+    The words come from the two paired rankings (at ``n_train``), four cases:
+
+    * both prefer the same setting (``relation = "same"``);
+    * each criterion's choice lies within the other's ties: they *agree within the
+      noise* (``"agree"``);
+    * one criterion cannot separate the other's choice from its own, but the other
+      separates it: *compatible, not equivalent* (``"compatible"``), with which one
+      separates which said in words;
+    * each separates the other's choice from its own: they *disagree* (``"disagree"``).
+
+    ``values["relation"]`` holds the case, for summaries built on it; for
+    ``"compatible"``, ``values["separator"]`` says which criterion separates the
+    other's choice (``"likelihood"`` or ``"mmd"``).
 
     Examples
     --------
@@ -206,24 +216,42 @@ def criteria_claim(
         return Claim(
             f"The {name}'s held-out log-likelihood is −∞ in every run at {number(n_train)} "
             "training points, so it cannot rank the settings; MMD² still can.",
-            {"mmd_best": by_mmd.best, "loglik_best": None},
+            {"mmd_best": by_mmd.best, "loglik_best": None, "relation": "unranked"},
         )
     a, b = by_mmd.best, by_likelihood.best
-    values = {"mmd_best": a, "loglik_best": b}
+    separator = None
     picks = f"MMD² prefers {setting(param, a)} and the held-out log-likelihood {setting(param, b)}"
+    mmd_ties_b, lik_ties_a = b in by_mmd.tied, a in by_likelihood.tied
     if a == b:
+        relation = "same"
         text = f"For the {name}, both criteria prefer {setting(param, a)}."
-    elif a in by_likelihood.tied or b in by_mmd.tied:
-        text = f"For the {name}, {picks}; the two agree within the noise, since " + (
-            f"the likelihood cannot separate {setting(param, a)} from its own choice."
-            if a in by_likelihood.tied
-            else f"MMD² cannot separate {setting(param, b)} from its own choice."
+    elif mmd_ties_b and lik_ties_a:
+        relation = "agree"
+        text = (
+            f"For the {name}, {picks}; the two agree within the noise: neither criterion "
+            "can separate the other's choice from its own."
+        )
+    elif mmd_ties_b:
+        relation, separator = "compatible", "likelihood"
+        text = (
+            f"For the {name}, {picks}. MMD² cannot separate the likelihood's choice from its "
+            "own, but the likelihood separates MMD²'s choice from its own beyond the noise: "
+            "the two are compatible, not equivalent."
+        )
+    elif lik_ties_a:
+        relation, separator = "compatible", "mmd"
+        text = (
+            f"For the {name}, {picks}. The likelihood cannot separate MMD²'s choice from its "
+            "own, but MMD² separates the likelihood's choice from its own beyond the noise: "
+            "the two are compatible, not equivalent."
         )
     else:
+        relation = "disagree"
         text = (
             f"For the {name} the two criteria disagree: {picks}, and each separates the "
             "other's choice from its own beyond the noise."
         )
+    values = {"mmd_best": a, "loglik_best": b, "relation": relation, "separator": separator}
     edges = [
         f"the {what} optimum {setting(param, r.best)} is at the grid's "
         f"{'lower' if r.edge == 'lower' else 'upper'} edge"
@@ -279,35 +307,37 @@ def copying_phrase(name: str, param: str, value, share: float, ct: float) -> str
 
 
 def mmd_preview(mmd: pd.DataFrame, n_rows: int = 4):
-    """The first rows of a sweep's ``mmd`` table as a readable HTML table.
+    """The first rows of a sweep's ``mmd`` table, headed by the table's own column names.
+
+    The headers are the names a reader uses to select rows (``n_train``,
+    ``bandwidth_name`` …); ``bandwidth`` is the kernel's σ, ``mmd2`` the MMD².
 
     Examples
     --------
     >>> import pandas as pd
     >>> from densitylab.studies.claims import mmd_preview
-    >>> mmd = pd.DataFrame({"model": ["GMM"], "param": ["n_components"], "value": [3],
+    >>> mmd = pd.DataFrame({"model": ["GMM"], "param": ["n_components"], "value": [3.0],
     ...     "n_train": [100], "repeat": [0], "reference": ["test"], "kernel": ["se"],
     ...     "bandwidth_name": ["median"], "bandwidth": [0.82], "mmd2": [1.2e-3]})
-    >>> [cell.replace("\\xa0", " ") for cell in mmd_preview(mmd).to_frame().iloc[0]]
-    ['GMM', 'K = 3', '100', '0', 'test', 'SE', 'median', '0.82', '0.0012']
+    >>> frame = mmd_preview(mmd).to_frame()
+    >>> list(frame.columns)[:4], list(frame.columns)[-3:]
+    (['model', 'param', 'value', 'n_train'], ['bandwidth_name', 'bandwidth', 'mmd2'])
+    >>> frame.iloc[0].tolist()[2:]
+    ['3', '100', '0', 'se', 'median', '0.82', '0.0012']
     """
     from densitylab.report.tables import Column, Table
 
-    rows = mmd.head(n_rows).assign(kernel=lambda t: t["kernel"].str.upper())
-    return Table(
-        rows,
-        {
-            "model": Column("family", kind="family"),
-            "value": Column("setting", kind="setting"),
-            "n_train": Column("training points n", kind="int"),
-            "repeat": Column("repeat", kind="int"),
-            "reference": Column("reference"),
-            "kernel": Column("kernel"),
-            "bandwidth_name": Column("bandwidth"),
-            "bandwidth": Column("σ", kind="number"),
-            "mmd2": Column("MMD²", kind="number"),
-        },
-    )
+    rows = mmd.head(n_rows).assign(value=lambda t: [f"{v:g}" for v in t["value"]])
+    names = ["model", "param", "value", "n_train", "repeat", "kernel", "bandwidth_name"]
+    columns = {
+        name: Column(name, kind="int" if name in ("n_train", "repeat") else "text")
+        for name in names
+    }
+    columns |= {
+        "bandwidth": Column("bandwidth", kind="number"),
+        "mmd2": Column("mmd2", kind="number"),
+    }
+    return Table(rows, columns)
 
 
 def parameters_table(schema):

@@ -17,12 +17,15 @@ from densitylab.studies.claims import criteria_claim, select
 from densitylab.sweeps import fit_and_sample
 
 __all__ = [
+    "gallery_caption",
     "gallery_models",
+    "criteria_takeaway",
     "good_picks_claim",
     "takeaways",
     "witness_facts",
     "witness_limit",
     "witness_models",
+    "witness_words",
 ]
 
 
@@ -51,21 +54,77 @@ def gallery_models(picks_: pd.DataFrame, families, training_set, params) -> Simp
             param, value = chosen["param"].iloc[0], chosen["value"].iloc[0]
             label = f"{family(model)}, {chosen['pick'].iloc[0]}: {setting(param, value)}"
         models[label], samples[label] = _refit(families, model, value, training_set, params)
-    return SimpleNamespace(models=models, samples=samples)
+    return SimpleNamespace(models=models, samples=samples, caption=gallery_caption(picks_))
 
 
-def witness_models(picks_: pd.DataFrame, families, training_set, params) -> dict:
-    """Generated samples of the good and the bad GMM, titled."""
-    out = {}
-    for pick in ("good", "bad"):
+def gallery_caption(picks_: pd.DataFrame) -> str:
+    """What the gallery's panels show: which pick of each family (the caption's first words).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from densitylab.studies.moons_pictures import gallery_caption
+    >>> picks = pd.DataFrame({"model": ["GMM", "DensityForest", "DensityForest"],
+    ...     "pick": ["good", "original protocol", "bad"],
+    ...     "param": ["n_components", "n_min", "n_min"], "value": [20, 2, 100]})
+    >>> print(gallery_caption(picks).replace("\xa0", " "))  # doctest: +NORMALIZE_WHITESPACE
+    The single Gaussian (it has no setting to choose) and the GMM at its good setting;
+    the density forest, which has no good setting, at its original-protocol pick
+    ($n_{\\min} = 2$).
+    """
+    good, fallback = [], []
+    for model in picks_["model"].drop_duplicates():
+        rows = select(picks_, model=model)
+        if select(rows, pick="good").empty:
+            row = rows.iloc[0]
+            fallback.append(
+                f"the {family(model)}, which has no good setting, at its "
+                f"{row['pick'].replace(' ', '-')} pick ({setting(row['param'], row['value'])})"
+            )
+        else:
+            good.append(f"the {family(model)}")
+    first = "The single Gaussian (it has no setting to choose)"
+    if good:
+        noun = "setting" if len(good) == 1 else "settings"
+        its = "its" if len(good) == 1 else "their"
+        first += f" and {join(good)} at {its} good {noun}"
+    return first + ("; " + "; ".join(fallback) if fallback else "") + "."
+
+
+class WitnessPair(dict):
+    """Titled generated samples of two GMM picks; ``picks`` names the pick of each panel."""
+
+    def __init__(self, items, picks):
+        super().__init__(items)
+        self.picks = list(picks)
+
+
+def witness_models(picks_: pd.DataFrame, families, training_set, params) -> WitnessPair:
+    """Generated samples of two GMM picks, titled: the good one and the bad one.
+
+    When no GMM setting qualifies as good, the first panel is the original protocol's
+    pick instead (every family has one), so the figure always has its two panels.
+    """
+    first = "good" if not select(picks_, model="GMM", pick="good").empty else "original protocol"
+    items, names = {}, []
+    for pick in (first, "bad"):
         row = select(picks_, model="GMM", pick=pick)
-        if row.empty:
-            continue
         value = row["value"].iloc[0]
-        _, out[f"GMM, {pick}: {setting('n_components', value)}"] = _refit(
+        _, items[f"GMM, {pick}: {setting('n_components', value)}"] = _refit(
             families, "GMM", value, training_set, params
         )
-    return out
+        names.append(pick)
+    return WitnessPair(items, names)
+
+
+def witness_words(pair: WitnessPair) -> dict:
+    """How the witness section names its two panels (the good GMM, or the original's pick)."""
+    first = (
+        "the good GMM"
+        if pair.picks[0] == "good"
+        else "the GMM the original protocol picks (no GMM setting qualifies as good)"
+    )
+    return {"first": first, "first_short": pair.picks[0]}
 
 
 def witness_limit(pair: dict, X_test, sigma: float) -> float:
@@ -79,23 +138,33 @@ def witness_limit(pair: dict, X_test, sigma: float) -> float:
     return max(float(np.abs(witness(X, X_test, T, bandwidth=sigma)).max()) for X in pair.values())
 
 
-def witness_facts(pair: dict, X_test, sigmas) -> dict:
-    """How much larger the bad model's witness is than the good one's, on the test points."""
+def witness_facts(pair: WitnessPair, X_test, sigmas) -> dict:
+    """How much larger the bad model's witness is than the other's, on the test points."""
     from densitylab.mmd import witness
 
-    peaks = {
-        t: float(np.abs(witness(X, X_test, X_test, bandwidth=sigmas["median"])).max())
-        for t, X in pair.items()
-    }
-    titles = list(peaks)
-    text = "The witness of the good model stays near 0 everywhere."
-    if len(titles) == 2:
-        good, bad = (peaks[titles[0]], peaks[titles[1]])
+    peaks = [
+        float(np.abs(witness(X, X_test, X_test, bandwidth=sigmas["median"])).max())
+        for X in pair.values()
+    ]
+    # The ratio of the two numbers as printed (two significant digits each).
+    first, bad = (float(f"{peak:.2g}") for peak in peaks)
+    name = "good model" if pair.picks[0] == "good" else "original protocol's pick"
+    if bad > first:
         text = (
             f"On the test points the bad model's witness reaches {number(bad)} in absolute "
-            f"value, {number(bad / good)} times the good model's largest, {number(good)}."
+            f"value, {number(bad / first)} times the {name}'s largest, {number(first)}."
         )
-    return {"claim": text, "sigma": f"$σ = {number(sigmas['median'])}$"}
+    else:
+        text = (
+            f"On the test points the bad model's witness reaches {number(bad)} in absolute "
+            f"value and the {name}'s {number(first)}: at this kernel scale the two are "
+            "not told apart by where their samples go."
+        )
+    return {
+        "claim": text,
+        "sigma": f"$σ = {number(sigmas['median'])}$",
+        "first": witness_words(pair)["first"],
+    }
 
 
 def good_picks_claim(picks: pd.DataFrame, mmd: pd.DataFrame, n_train: int) -> str:
@@ -143,20 +212,11 @@ def good_picks_claim(picks: pd.DataFrame, mmd: pd.DataFrame, n_train: int) -> st
 def takeaways(picks_, mmd, fits, params, noise: dict, hist: dict) -> dict:
     """Three to five take-aways of the chapter, as a markdown list, each computed."""
     n_max = max(params.train_sizes)
-    verdicts = [
-        criteria_claim(select(mmd, model=m), select(fits, model=m), n_train=n_max).text
+    relations = {
+        m: criteria_claim(select(mmd, model=m), select(fits, model=m), n_train=n_max).values
         for m in ("GMM", "GaussianKDE", "DensityForest")
-    ]
-    agree = [
-        family(m)
-        for m, v in zip(("GMM", "GaussianKDE", "DensityForest"), verdicts, strict=True)
-        if "disagree" not in v
-    ]
-    criteria = (
-        f"Likelihood and MMD² agree within the noise for the {join(agree)}"
-        if agree
-        else "Likelihood and MMD² disagree beyond the noise for every family"
-    ) + "; the tie sets of the two criteria say whether a difference is real."
+    }
+    criteria = criteria_takeaway(relations)
     finest = max(params.hist_bins)
     bins = rank_settings(
         select(mmd, model="Histogram2D", n_train=n_max, kernel="se", bandwidth_name="median"),
@@ -175,8 +235,126 @@ def takeaways(picks_, mmd, fits, params, noise: dict, hist: dict) -> dict:
         f"sets decides; the null spread of one comparison here is {number(noise['null_sd'])}.",
         scale,
         criteria,
-        "Copying is read both ways: a copy share above $2q$ or $C_T < −3$ is copying, "
-        "$C_T > 3$ is over-dispersion; a good setting is neither.",
+        "A setting copies when its copy share exceeds $2q$ or $C_T < −3$, and is "
+        "over-dispersed when $C_T > 3$; a good setting is neither. Near the threshold a "
+        "verdict can change with the training sets: read the range of $C_T$ over the sets.",
         good_picks_claim(picks_, mmd, n_max),
     ]
     return {"takeaways": "\n".join(f"- {item}" for item in items)}
+
+
+_SYMBOLS = {
+    "n_components": "$K$",
+    "bandwidth": "$h$",
+    "n_min": "$n_\\min$",
+    "bins": "bins per axis",
+}
+
+
+def plot_differences_to_best(ax, ranking, param: str, *, title: str, ylabel: str) -> None:
+    """Each setting's paired difference to the best, with its 95 % interval.
+
+    Filled markers: intervals that exclude 0 (worse beyond the noise); open markers:
+    intervals that hold 0 (ties); the best itself sits at 0, marked by a star.
+    """
+    values = ranking.values
+    x = np.arange(len(values))
+    for i, value in enumerate(values):
+        if value == ranking.best:
+            ax.plot(i, 0.0, marker="*", color="black", markersize=9, linestyle="none")
+            continue
+        c = ranking.comparisons[value]
+        if not np.isfinite(c.mean):
+            continue
+        tied = value in ranking.tied
+        low = c.low if np.isfinite(c.low) else c.mean
+        high = c.high if np.isfinite(c.high) else c.mean
+        ax.errorbar(
+            i,
+            c.mean,
+            yerr=[[c.mean - low], [high - c.mean]],
+            fmt="o",
+            color="C0" if tied else "C3",
+            markerfacecolor="white" if tied else "C3",
+            capsize=3,
+        )
+    ax.axhline(0.0, color="0.4", linewidth=0.8, linestyle="--")
+    ax.set_xticks(x, [f"{v:g}" for v in values])
+    ax.set_xlabel(_SYMBOLS.get(param, param))
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+
+
+def plot_criteria_differences(mmd: pd.DataFrame, fits: pd.DataFrame, n_train: int, models):
+    """For each family a row: MMD² and held-out log-likelihood, each as paired
+    differences to its own best setting with 95 % intervals, at ``n_train``."""
+    from matplotlib.lines import Line2D
+
+    from densitylab.report.figures import new_figure
+
+    fig, axes = new_figure(len(models), 2, aspect=0.55)
+    for row, model in zip(axes, models, strict=True):
+        m_rows = select(mmd, model=model, n_train=n_train, kernel="se", bandwidth_name="median")
+        f_rows = select(fits, model=model, n_train=n_train)
+        param = f_rows["param"].iloc[0]
+        plot_differences_to_best(
+            row[0],
+            rank_settings(m_rows, "mmd2"),
+            param,
+            title=f"{family(model)}: MMD² − best",
+            ylabel="",
+        )
+        plot_differences_to_best(
+            row[1],
+            rank_settings(f_rows, "heldout_loglik", minimize=False),
+            param,
+            title=f"{family(model)}: log-likelihood − best",
+            ylabel="",
+        )
+    handles = [
+        Line2D([], [], marker="*", color="black", linestyle="none", label="best"),
+        Line2D([], [], marker="o", color="C0", markerfacecolor="white", label="ties (holds 0)"),
+        Line2D([], [], marker="o", color="C3", label="worse beyond the noise"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
+    return fig
+
+
+def criteria_takeaway(relations: dict) -> str:
+    """Likelihood against MMD², family by family, from :func:`criteria_claim`'s values.
+
+    Examples
+    --------
+    >>> from densitylab.studies.moons_pictures import criteria_takeaway
+    >>> print(criteria_takeaway({"GMM": {"relation": "compatible", "separator": "likelihood"},
+    ...                          "GaussianKDE": {"relation": "same"}}))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Likelihood and MMD² prefer the same setting for the KDE. Likelihood and MMD² are
+    compatible, not equivalent, for the GMM: MMD² cannot separate the likelihood's choice
+    from its own, but the likelihood separates MMD²'s choice from its own.
+    """
+    groups = {}
+    for model, values in relations.items():
+        key = values["relation"]
+        if key == "compatible":
+            key = f"compatible {values['separator']}"
+        groups.setdefault(key, []).append(family(model))
+    sentences = {
+        "same": "Likelihood and MMD² prefer the same setting for the {}.",
+        "agree": "Likelihood and MMD² agree within the noise for the {}: neither separates "
+        "the other's choice from its own.",
+        "compatible likelihood": "Likelihood and MMD² are compatible, not equivalent, for "
+        "the {}: MMD² "
+        "cannot separate the likelihood's choice from its own, but the likelihood separates "
+        "MMD²'s choice from its own.",
+        "compatible mmd": "Likelihood and MMD² are compatible, not equivalent, for the {}: "
+        "the likelihood "
+        "cannot separate MMD²'s choice from its own, but MMD² separates the likelihood's "
+        "choice from its own.",
+        "disagree": "Likelihood and MMD² disagree for the {}: each separates the other's "
+        "choice from its own.",
+        "unranked": "The likelihood cannot rank the {}.",
+    }
+    return " ".join(
+        sentence.format(join(groups[key])) for key, sentence in sentences.items() if key in groups
+    )
