@@ -19,9 +19,8 @@ minus the good pick's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -322,26 +321,27 @@ def picks_table_view(picks: pd.DataFrame) -> Table:
     return Table(view, columns)
 
 
-def bounded_p_value(p, floor: float = 1e-6) -> str:
+def bounded_p_value(p, floor: float = 1e-6, *, label: str = "p") -> str:
     """A p-value that an approximation cannot make more precise than ``floor``.
 
     A combined (Stouffer) p over correlated splits, or a normal tail far out, is not
     meaningful to many digits: below ``floor`` it reads "p < 10⁻⁶", else as
-    :func:`~densitylab.report.typography.p_value`.
+    :func:`~densitylab.report.typography.p_value` (``label=""``: the bare value, for a
+    table column headed "p").
 
     Examples
     --------
     >>> from densitylab.studies.picks import bounded_p_value
-    >>> bounded_p_value(3.3e-42).replace("\\xa0", " "), bounded_p_value(0.016).replace("\\xa0", " ")
-    ('p < 10⁻⁶', 'p = 0.016')
+    >>> [bounded_p_value(p).replace("\\xa0", " ") for p in (3.3e-42, 0.016)]
+    ['p < 10⁻⁶', 'p = 0.016']
     """
     if not 0 < floor < 1:
         raise ValueError(f"floor must lie strictly between 0 and 1, got {floor!r}.")
     if float(p) < floor:
         exponent = math.log10(floor)
         bound = power_of_ten(round(exponent)) if exponent.is_integer() else number(floor)
-        return f"p{NBSP}<{NBSP}{bound}"
-    return p_value(p)
+        return f"{label}{NBSP}<{NBSP}{bound}" if label else f"<{NBSP}{bound}"
+    return p_value(p, label=label)
 
 
 _EXCLUDED = {
@@ -487,9 +487,9 @@ def spread_claims(
     True
     """
     rows = select(picks, pick=pick)
-    if rows.empty:
-        return ""
     units = f"{unit}s"
+    if rows.empty:
+        return f"No family has a {pick} pick, so no such verdict can be borderline."
     over = f" over the {count_word(n_repeats)} {units}" if n_repeats else f" over the {units}"
     parts, borderline = [], []
     for _, row in rows.iterrows():
