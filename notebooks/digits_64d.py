@@ -196,9 +196,11 @@ for ax, name in zip(axes[:, 0], families, strict=True):
     plotting.plot_sweep(rows, line="reference", ax=ax, title=claims.family(name), legend=legend)
 
 # %% [markdown]
-# A perfect generator would draw new real digits. Its score is estimated by the training
-# digits themselves, real digits independent of the held-out ones, against the held-out
-# digits: the floor for the held-out MMD² (the same σ, on every split).
+# A perfect generator would draw new real digits. The training digits themselves, real
+# digits the held-out ones were split from, give the floor for the held-out MMD² (the same
+# $\sigma$, on every split). As the splits are stratified, the two parts have exactly the
+# same class proportions and are more alike than two independent samples, so this floor
+# can lie below 0: a held-out value below 0 is read against it, not against 0.
 
 # %%
 floor = claims.real_floor(splits, sigmas)

@@ -73,7 +73,7 @@ def test_witness_claims_name_one_overweighted_component_or_many():
     assert "weight 0.60 (more than the 0.33 of an even share)" in one["claim"]
     assert "seven 1s and five 8s by their true labels" in one["claim"]
     many = digits_checks.witness_claims(_flagged([0, 1, 2] * 4, [0.3, 0.3, 0.4], list(range(12))))
-    assert "not one over-weighted kind of digit" in many["claim"]
+    assert "over-produces a few kinds of digit rather than one" in many["claim"]
     assert "among others" in many["claim"]
 
 

@@ -186,7 +186,7 @@ def relative_claims(contrasts: pd.DataFrame, alpha: float = ALPHA) -> dict:
             if row.p_value >= alpha / 5:
                 near.append(f"{row.a} against {row.b}")
         else:
-            tied.append(f"{row.a} and {row.b} ({p_text} for the first)")
+            tied.append(f"{row.a} and {row.b} (one-sided {p_text} that the first is closer)")
     parts = []
     if decided:
         parts.append(
@@ -234,7 +234,7 @@ def samples_claims(samples: dict, split, params) -> dict:
         "confident about "
         + join(f"{percent(share)} of the {title}" for title, share in shares.items())
         + ". Where that share falls well below the real digits', the model draws many "
-        "images that are no clear digit: blurred strokes, or several digits overlaid."
+        "images that are no clear digit."
     )
     return {"claim": text}
 
@@ -300,9 +300,10 @@ def witness_claims(flagged) -> dict:
     else:
         top = (
             f"The {number(n_show)} generated digits it flags come from "
-            f"{count_word(len(component))} components of the mixture, at most "
-            f"{count_word(n_main)} from any one: the excess is not one over-weighted kind of "
-            "digit."
+            f"{count_word(len(component))} components of the mixture, "
+            f"{count_word(n_main)} of them from the most frequent one (weight "
+            f"{number(weight)}, against {number(even)} for an even share): the mixture "
+            "over-produces a few kinds of digit rather than one."
         )
     classes, per_class = np.unique(flagged.too_few_classes, return_counts=True)
     order = np.argsort(-per_class, kind="stable")
@@ -455,7 +456,7 @@ def label_check(picks, families, split, params) -> SimpleNamespace:
         )
         + (
             " Read the share of confident labels too: "
-            + join(f"{r['model']} {percent(r['confident'])}" for r in unsure)
+            + join(f"{percent(r['confident'])} for the {r['model']}" for r in unsure)
             + f" against {percent(control_share)} for real digits."
             if unsure
             else ""

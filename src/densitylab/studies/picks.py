@@ -364,7 +364,10 @@ def _heldout_relation(row, original_setting, good_setting, p_closer) -> str:
                 f"held-out MMD² prefers {noun} {original_setting} (relative test, "
                 f"{bounded_p_value(1 - p)})"
             )
-        return f"held-out MMD² cannot tell the two apart (relative test, {p_value(p)})"
+        return (
+            "held-out MMD² cannot tell the two apart (relative test, one-sided "
+            f"{p_value(min(p, 1 - p))} for the one closer on average)"
+        )
     low, high = row.get("mmd2_vs_good_low", math.nan), row.get("mmd2_vs_good_high", math.nan)
     if not (np.isfinite(low) and np.isfinite(high)):
         return "too few repeats to compare their held-out MMD²"
@@ -494,9 +497,10 @@ def spread_claims(
     parts, borderline = [], []
     for _, row in rows.iterrows():
         name = f"{family(row['model'])} at {setting(row['param'], row['value'])}"
+        low, high = percent(row["copy_share_min"]), percent(row["copy_share_max"])
+        share = low if low == high else f"{low} to {high}"
         parts.append(
-            f"the {name}, copy share {percent(row['copy_share_min'])} to "
-            f"{percent(row['copy_share_max'])} and $C_T$ {number(row['ct_min'])} to "
+            f"the {name}, copy share {share} and $C_T$ {number(row['ct_min'])} to "
             f"{number(row['ct_max'])}"
         )
         crossings = _borderline(row)
