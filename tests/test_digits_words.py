@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from densitylab.studies import digits_checks, digits_claims
+from densitylab.studies import digits_checks, digits_conflicts
 
 
 def _contrasts(z):
@@ -79,10 +79,10 @@ def test_witness_claims_name_one_overweighted_component_or_many():
 
 def test_floor_words_read_the_paired_difference():
     floor = np.array([1e-4, 2e-4, 1.5e-4])
-    below = digits_claims._floor_words(floor - 1e-3, floor)
+    below = digits_conflicts._floor_words(floor - 1e-3, floor)
     assert "lies below that floor" in below
-    within = digits_claims._floor_words(floor + np.array([1e-4, -1e-4, 0.5e-4]), floor)
+    within = digits_conflicts._floor_words(floor + np.array([1e-4, -1e-4, 0.5e-4]), floor)
     assert "within the noise of that floor" in within
-    above = digits_claims._floor_words(floor + 1e-3, floor)
+    above = digits_conflicts._floor_words(floor + 1e-3, floor)
     assert "lies above that floor" in above
-    assert "cannot be compared" in digits_claims._floor_words(floor[:1], floor[:1])
+    assert "cannot be compared" in digits_conflicts._floor_words(floor[:1], floor[:1])
