@@ -26,6 +26,8 @@ EXAMPLES_EXEMPT = {
     "densitylab.studies.moons_claims",
     "densitylab.studies.digits_claims",
     "densitylab.studies.digits_checks",
+    "densitylab.studies.digits_conflicts",
+    "densitylab.studies.digits_labels",
     "densitylab.studies.original",
     "densitylab.studies.moons_pictures",
 }

@@ -63,3 +63,32 @@ def test_bad_labels_are_refused():
         compare_labels([0, 12], [0, 1])
     with pytest.raises(ValueError, match="integer class labels"):
         compare_labels([0.5, 1.0], [0, 1])
+
+
+def test_corrected_v_is_the_moment_estimate_and_zero_below_the_degrees_of_freedom():
+    rng = np.random.default_rng(4)
+    a = np.concatenate([rng.choice(10, 900), np.full(150, 3)])
+    b = rng.choice(10, 400)
+    r = compare_labels(a, b)
+    assert r.cramers_v_corrected == pytest.approx(np.sqrt((r.chi2 - r.dof) / 1450), rel=1e-12)
+    even = np.repeat(np.arange(10), 50)
+    same = compare_labels(even, even)
+    assert same.chi2 == 0 and same.cramers_v_corrected == 0.0
+
+
+def test_corrected_v_always_lies_in_its_interval():
+    # The plain V = sqrt(χ²/N) can lie above the interval when χ² < dof (pure noise);
+    # the corrected V never leaves it, over many random tables of all kinds.
+    rng = np.random.default_rng(5)
+    plain_outside = 0
+    for _ in range(400):
+        n_classes = int(rng.integers(2, 11))
+        n_a, n_b = int(rng.integers(20, 2000)), int(rng.integers(20, 500))
+        p = rng.dirichlet(np.full(n_classes, 5.0))
+        q = p if rng.random() < 0.5 else rng.dirichlet(np.full(n_classes, 5.0))
+        r = compare_labels(
+            rng.choice(n_classes, n_a, p=p), rng.choice(n_classes, n_b, p=q), n_classes=n_classes
+        )
+        assert r.v_low - 1e-9 <= r.cramers_v_corrected <= r.v_high + 1e-9
+        plain_outside += not (r.v_low <= r.cramers_v <= r.v_high)
+    assert plain_outside > 0  # the reason for the correction: the plain V does leave it

@@ -163,9 +163,37 @@ def test_digits_section_claims_are_sentences(small_digits):
         digits_claims.original_claims(mmd, fits, params),
         digits_claims.loglik_claims(fits, params),
         digits_claims.copy_claims(fits, params),
+        digits_claims.copy_claims(fits, params, splits[0]),
+        digits_claims.reference_claims(
+            mmd, fits, params, digits_claims.real_floor(splits, sigmas)
+        ),
     ):
         for text in _words(values):
             _check_text(text)
+    words = digits_claims.copy_claims(fits, params, splits[0])["claim"]
+    assert "read both ways" not in words and "$h\\sqrt{D} = 8h$" in words
+    assert (
+        "Real digits set the floor"
+        in digits_claims.reference_claims(
+            mmd, fits, params, digits_claims.real_floor(splits, sigmas)
+        )["claim"]
+    )
+
+
+def test_digits_picks_and_likelihood_words(small_digits):
+    params, splits, sigmas, result = small_digits
+    families = digits.families(params)
+    picks = digits_claims.picks(result.fits, result.mmd, params)
+    contrasts = digits_claims.relative_contrasts(picks, families, splits, sigmas, params)
+    summary = digits_claims.picks_summary(picks, params, contrasts)
+    for text in _words(summary):
+        _check_text(text)
+    assert "separates it from it beyond the noise" not in summary["claim"]
+    conflict = digits_claims.likelihood_conflict(picks, splits[0], params)["claim"]
+    _check_text(conflict)
+    assert "dequantisation" in conflict  # the digits have constant border pixels
+    floor = digits_claims.real_floor(splits, sigmas)
+    assert floor.shape == (params.repeats,) and np.isfinite(floor).all()
 
 
 def test_digits_checks_refit_the_sweep_exactly(small_digits):

@@ -4,9 +4,11 @@ A generator's class proportions are judged against a *control*: real held-out im
 labelled by the same classifier. The classifier's own errors then affect both samples
 alike, and the χ² test of homogeneity of the 2 × C table accounts for the two sample
 sizes (the control is usually much smaller than the generated sample). The effect size
-is Cramér's V of the table, with a confidence interval from the noncentral χ² law
-(the total variation distance between the two label distributions is reported beside it,
-as a description).
+is Cramér's V of the table, bias-corrected (the χ² statistic's mean under equal
+proportions, its degrees of freedom, is subtracted; Bergsma 2013), with a confidence
+interval from the noncentral χ² law that always holds the corrected V (the total
+variation distance between the two label distributions is reported beside it, as a
+description).
 """
 
 from __future__ import annotations
@@ -33,13 +35,19 @@ class LabelComparison(NamedTuple):
         samples are dropped).
     cramers_v : float
         Cramér's V of the 2 × C table, ``sqrt(chi2 / N)`` with ``N`` all labels: 0 when
-        the proportions agree, 1 when the two samples share no class.
+        the proportions agree, 1 when the two samples share no class. Biased upwards:
+        under equal proportions χ² averages ``dof``, so V ≈ sqrt(dof / N) from noise alone.
     v_low, v_high : float
-        Its confidence interval, from the noncentral χ² law of the statistic.
+        The confidence interval of V, from the noncentral χ² law of the statistic.
     tvd : float
         Total variation distance ``½ Σ_c |p_c − p'_c|`` between the two proportions, in
         [0, 1]: the share of the sample that would have to change class to match the
         control (a description; with finite samples it is above 0 even for one law).
+    cramers_v_corrected : float
+        The bias-corrected V, ``sqrt(max(0, chi2 − dof) / N)``: the noncentrality's
+        moment estimate ``chi2 − dof`` in place of ``chi2``. It always lies in
+        ``[v_low, v_high]`` (the observed χ² is above the mean of the noncentral law at
+        the lower end and below it at the upper end) and is 0 when χ² ≤ dof.
     """
 
     counts: np.ndarray
@@ -51,6 +59,7 @@ class LabelComparison(NamedTuple):
     v_low: float
     v_high: float
     tvd: float
+    cramers_v_corrected: float = 0.0
 
 
 def _counts(labels, n_classes: int, name: str) -> np.ndarray:
@@ -109,7 +118,10 @@ def compare_labels(labels, control_labels, *, n_classes=10, confidence=0.95) -> 
     ``V = sqrt(χ² / N)``. Its interval inverts the noncentral χ² law: the noncentrality
     ``λ`` runs over the values for which the observed χ² is not in either tail, and
     ``V = sqrt(λ / N)`` at the two ends (Smithson 2003, *Confidence Intervals*, ch. 4);
-    the lower end is 0 when the proportions do not differ significantly.
+    the lower end is 0 when the proportions do not differ significantly. The point
+    estimate to report with it is the bias-corrected ``sqrt(max(0, χ² − dof) / N)``
+    (Bergsma 2013, *J. Korean Stat. Soc.* 42, 323–328, corrects V the same way): the
+    plain V can lie above its own interval when χ² is below ``dof``.
 
     Examples
     --------
@@ -121,7 +133,7 @@ def compare_labels(labels, control_labels, *, n_classes=10, confidence=0.95) -> 
     >>> round(same.cramers_v, 3), round(same.p_value, 3), same.v_low
     (0.0, 1.0, 0.0)
     >>> result = compare_labels(skewed, even)
-    >>> result.p_value < 1e-6, result.v_low < result.cramers_v < result.v_high
+    >>> result.p_value < 1e-6, result.v_low < result.cramers_v_corrected < result.v_high
     (True, True)
     """
     n_classes = check_positive_int(n_classes, "n_classes", minimum=2)
@@ -150,4 +162,5 @@ def compare_labels(labels, control_labels, *, n_classes=10, confidence=0.95) -> 
         v_low=float(np.sqrt(low / total)),
         v_high=float(np.sqrt(high / total)),
         tvd=_tvd(counts, control),
+        cramers_v_corrected=float(np.sqrt(max(0.0, chi2 - dof) / total)),
     )

@@ -11,28 +11,42 @@
 
 Every mean is over the study's repeats at one training size; each pick lists the
 settings its criterion cannot separate from it (paired 95 % intervals), so that a
-rerun on another machine may change a pick only within that list.
+rerun on another machine may change a pick only within that list. Each pick also
+carries the range of its copy share and C_T over the repeats (a verdict whose range
+crosses a limit is borderline) and the paired 95 % interval of its held-out MMD²
+minus the good pick's.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from densitylab.comparisons import rank_settings
+from densitylab.comparisons import paired_difference, rank_settings
+from densitylab.report._numbers import power_of_ten
 from densitylab.report.tables import Column, Table
-from densitylab.report.typography import family, join, setting
+from densitylab.report.typography import (
+    NBSP,
+    family,
+    interval,
+    number,
+    setting,
+)
 from densitylab.studies.claims import copying_verdict, select
+from densitylab.studies.pick_words import bounded_p_value, picks_claims, spread_claims
 
 __all__ = [
     "PICK_COLUMNS",
     "PICKS",
     "Criterion",
+    "bounded_p_value",
     "picks_claims",
     "picks_table",
     "picks_table_view",
+    "spread_claims",
 ]
 
 #: The four picks, in the order of the table.
@@ -53,6 +67,12 @@ PICK_COLUMNS = (
     "copy_share",
     "ct_statistic",
     "verdict",
+    "copy_share_min",
+    "copy_share_max",
+    "ct_min",
+    "ct_max",
+    "mmd2_vs_good_low",
+    "mmd2_vs_good_high",
 )
 
 
@@ -80,8 +100,17 @@ def _per_value(fits: pd.DataFrame, mmd: pd.DataFrame, heldout: Criterion, origin
             "mmd2_original": original.rows(mmd).groupby("value")["mmd2"].mean(),
         }
     )
-    facts = fits.groupby("value")[["heldout_loglik", "copy_share", "ct_statistic"]].mean()
-    table = table.join(facts)
+    by_value = fits.groupby("value")
+    facts = by_value[["heldout_loglik", "copy_share", "ct_statistic"]].mean()
+    spread = pd.DataFrame(
+        {
+            "copy_share_min": by_value["copy_share"].min(),
+            "copy_share_max": by_value["copy_share"].max(),
+            "ct_min": by_value["ct_statistic"].min(),
+            "ct_max": by_value["ct_statistic"].max(),
+        }
+    )
+    table = table.join(facts).join(spread)
     table["verdict"] = [
         copying_verdict(s, c) if np.isfinite(s) and np.isfinite(c) else "unknown"
         for s, c in zip(table["copy_share"], table["ct_statistic"], strict=True)
@@ -105,7 +134,17 @@ def _family_picks(fits, mmd, heldout: Criterion, original: Criterion) -> dict:
         picks["good"] = (ranking.best, ranking.tied)
     worst = rank_settings(held_rows, "mmd2", minimize=False)
     picks["bad"] = (worst.best, worst.tied)
-    return {pick: (value, tied, table.loc[value]) for pick, (value, tied) in picks.items()}
+    out = {}
+    for pick, (value, tied) in picks.items():
+        facts = table.loc[value].copy()
+        facts["mmd2_vs_good_low"] = facts["mmd2_vs_good_high"] = math.nan
+        if "good" in picks and value != picks["good"][0]:
+            wide = held_rows.pivot(index="repeat", columns="value", values="mmd2")
+            pair = wide[[value, picks["good"][0]]].dropna()
+            diff = paired_difference(pair.iloc[:, 0], pair.iloc[:, 1])
+            facts["mmd2_vs_good_low"], facts["mmd2_vs_good_high"] = diff.low, diff.high
+        out[pick] = (value, tied, facts)
+    return out
 
 
 def picks_table(
@@ -188,14 +227,52 @@ def picks_table(
     return table.drop(columns=["_order", "_family_order"]).reset_index(drop=True)
 
 
-def _ties_text(param, tied_values: str) -> str:
-    if not tied_values:
-        return "–"
-    return ", ".join(setting(param, float(v), math=False) for v in tied_values.split("; "))
+def _ties_text(param, tied_values: str, value=None) -> str:
+    """The tie list in words, without the pick itself ("—" when it ties with nothing)."""
+    others = [v for v in str(tied_values or "").split("; ") if v]
+    if value is not None:
+        others = [v for v in others if float(v) != float(value)]
+    if not others:
+        return "—"
+    return ", ".join(setting(param, float(v), math=False) for v in others)
+
+
+def _common_exponent(means, ses) -> int:
+    """One power of ten for a column of intervals, so that every cell has one style.
+
+    0 when every cell already reads in fixed notation (the larger of mean and standard
+    error of each row from 10⁻³ up to 10⁴), else the power that puts the smallest
+    standard error at 1 or above and the largest mean below 10⁴.
+    """
+    pairs = [
+        (abs(m), s) for m, s in zip(means, ses, strict=True) if np.isfinite(m) and np.isfinite(s)
+    ]
+    if not pairs:
+        return 0
+    if all(1e-3 <= max(m, s) < 1e4 for m, s in pairs):
+        return 0
+    positive = [s for _, s in pairs if s > 0]
+    low = math.floor(math.log10(min(positive))) if positive else 0
+    largest = max(m for m, _ in pairs)
+    high = math.floor(math.log10(largest)) - 3 if largest > 0 else low
+    return max(low, high)
+
+
+def _loglik_text(x) -> str:
+    """A log-likelihood in one style: three significant digits, whole nats from 1000 on."""
+    if not np.isfinite(x):
+        return number(x)
+    if abs(x) < 1000:
+        return number(x, 3)
+    digits = int(math.floor(math.log10(abs(x)))) + 1
+    return number(int(round(x, 3 - digits)))
 
 
 def picks_table_view(picks: pd.DataFrame) -> Table:
     """The picks as the report's HTML table (human headers, the report's number style).
+
+    The held-out MMD² column is written in one power of ten for all its cells (named in
+    the header), the log-likelihood in one style; "ties with" omits the pick itself.
 
     Examples
     --------
@@ -205,68 +282,34 @@ def picks_table_view(picks: pd.DataFrame) -> Table:
     ...     "param": ["n_components"], "value": [5], "tied_values": ["5; 8"],
     ...     "mmd2_heldout": [1.2e-4], "mmd2_heldout_se": [3e-5], "heldout_loglik": [-1.06],
     ...     "copy_share": [0.051], "ct_statistic": [-0.4]})
-    >>> picks_table_view(picks).to_frame().loc[0, "ties with"].replace("\\xa0", " ")
-    'K = 5, K = 8'
+    >>> frame = picks_table_view(picks).to_frame()
+    >>> frame.loc[0, "ties with"].replace("\\xa0", " ")
+    'K = 8'
+    >>> list(frame.columns)[4].replace("\\xa0", " "), frame.iloc[0, 4].replace("\\xa0", " ")
+    ('held-out MMD² [× 10⁻⁵]', '12.0 ± 3.0')
     """
+    exponent = _common_exponent(picks["mmd2_heldout"], picks["mmd2_heldout_se"])
+    scale = 10.0**-exponent
     view = picks.assign(
-        ties=[_ties_text(p, t) for p, t in zip(picks["param"], picks["tied_values"], strict=True)]
+        ties=[
+            _ties_text(p, t, v)
+            for p, t, v in zip(picks["param"], picks["tied_values"], picks["value"], strict=True)
+        ],
+        mmd2_text=[
+            interval(m * scale, s * scale) if np.isfinite(s) else number(m * scale)
+            for m, s in zip(picks["mmd2_heldout"], picks["mmd2_heldout_se"], strict=True)
+        ],
+        loglik_text=[_loglik_text(x) for x in picks["heldout_loglik"]],
     )
+    unit = f" [×{NBSP}{power_of_ten(exponent)}]" if exponent else ""
     columns = {
         "family": Column("family"),
         "pick": Column("pick"),
         "value": Column("setting", kind="setting"),
         "ties": Column("ties with"),
-        "mmd2_heldout": Column("held-out MMD²", kind="interval", se_column="mmd2_heldout_se"),
-        "heldout_loglik": Column("held-out log-likelihood [nats]", kind="number", digits=3),
+        "mmd2_text": Column(f"held-out MMD²{unit}", align="right"),
+        "loglik_text": Column("held-out log-likelihood [nats]", align="right"),
         "copy_share": Column("copy share", kind="percent"),
         "ct_statistic": Column("C_T", kind="number"),
     }
     return Table(view, columns)
-
-
-def picks_claims(picks: pd.DataFrame) -> str:
-    """What the picks say: families without a good setting, and where the rules differ.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from densitylab.studies.picks import picks_claims
-    >>> picks = pd.DataFrame({"model": ["GaussianKDE"] * 2, "pick": ["best log-lik", "bad"],
-    ...                       "param": ["bandwidth"] * 2, "value": [2.0, 0.01],
-    ...                       "tied_values": ["2", "0.01"]})
-    >>> picks_claims(picks).startswith("No setting of the KDE qualifies as good")
-    True
-    """
-    sentences = []
-    models = list(picks["model"].drop_duplicates())
-    without_good = [family(m) for m in models if select(picks, model=m, pick="good").empty]
-    if without_good:
-        sentences.append(
-            f"No setting of the {join(without_good)} qualifies as good: each of "
-            f"{'its' if len(without_good) == 1 else 'their'} settings either copies its "
-            "training data or spreads beyond it."
-        )
-    for model in models:
-        rows = select(picks, model=model)
-        by_pick = dict(zip(rows["pick"], rows["value"], strict=True))
-        original, good = by_pick.get("original protocol"), by_pick.get("good")
-        if good is None or original is None:
-            continue
-        param = rows["param"].iloc[0]
-        if original == good:
-            sentences.append(
-                f"For the {family(model)} the original protocol and the good rule agree on "
-                f"{setting(param, good)}."
-            )
-            continue
-        tied = select(rows, pick="good")["tied_values"].iloc[0].split("; ")
-        relation = (
-            "one the held-out MMD² cannot separate from it"
-            if f"{original:g}" in tied
-            else "which the held-out MMD² separates from it beyond the noise"
-        )
-        sentences.append(
-            f"For the {family(model)} the original protocol picks {setting(param, original)} "
-            f"where the good setting is {setting(param, good)}, {relation}."
-        )
-    return " ".join(sentences)
