@@ -193,7 +193,9 @@ fig, axes = new_figure(3, 1, aspect=0.3)
 for ax, name in zip(axes[:, 0], families, strict=True):
     rows = claims.selected(mmd, model=name, kernel="se", bandwidth_name="median")
     legend = "figure" if name == "DensityForest" else False  # one legend for the panels
-    plotting.plot_sweep(rows, line="reference", ax=ax, title=claims.family(name), legend=legend)
+    plotting.plot_sweep(
+        rows, line="reference", ax=ax, title=claims.family(name), legend=legend, categorical=True
+    )
 
 # %% [markdown]
 # A perfect generator would draw new real digits. The training digits themselves, real
@@ -229,7 +231,9 @@ fig, axes = new_figure(3, 1, aspect=0.3)
 for ax, name in zip(axes[:, 0], families, strict=True):
     rows = claims.selected(mmd, model=name, kernel="imq", bandwidth_name="original")
     legend = "figure" if name == "DensityForest" else False
-    plotting.plot_sweep(rows, line="reference", ax=ax, title=claims.family(name), legend=legend)
+    plotting.plot_sweep(
+        rows, line="reference", ax=ax, title=claims.family(name), legend=legend, categorical=True
+    )
 
 # %% tags=["remove-cell"]
 glue_all("digits_original", claims.original_claims(mmd, fits, params))
@@ -270,6 +274,7 @@ for ax, (name, rows, title) in zip(axes[:, 0], panels, strict=True):
         title=title,
         ylabel="mean held-out log-likelihood [nats per digit]",
         legend="figure" if name == "zoom" else False,
+        categorical=True,
     )
 
 # %% tags=["remove-cell"]
@@ -296,6 +301,8 @@ glue_figure("digits_fig_loglik", fig)
 # data-copying statistic $C_T$ ({numref}`fig-digits-copy`).
 
 # %%
+from densitylab.studies.claims import COPY_QUANTILE
+
 fig, axes = new_figure(3, 2, aspect=0.6)
 for row, name in zip(axes, families, strict=True):
     rows = claims.selected(fits, model=name)
@@ -304,10 +311,12 @@ for row, name in zip(axes, families, strict=True):
         "copy_share",
         ax=row[0],
         line=None,
-        reference=0.05,
+        reference=COPY_QUANTILE,
+        limit=2 * COPY_QUANTILE,
         ylabel="",
         title=f"{claims.family(name)}: copy share",
-        legend=False,
+        legend="figure",
+        categorical=True,
     )
     plotting.plot_fit_criterion(
         rows,
@@ -318,7 +327,8 @@ for row, name in zip(axes, families, strict=True):
         band=(-3, 3),
         ylabel="",
         title=f"{claims.family(name)}: $C_T$",
-        legend="figure" if name == "DensityForest" else False,
+        legend="figure",
+        categorical=True,
     )
 
 # %% tags=["remove-cell"]
@@ -458,9 +468,9 @@ glue_all("digits_witness", claims.witness_claims(flagged))
 
 # %%
 labels = claims.label_check(picks, families, splits[0], params)
-fig, axes = new_figure(len(labels.counts), 1, aspect=0.3)
+fig, axes = new_figure(len(labels.counts), 1, aspect=0.3, sharey=True)
 for ax, (title, counts) in zip(axes[:, 0], labels.counts.items(), strict=True):
-    plotting.plot_label_shares(counts, control=labels.control, ax=ax, title=title)
+    plotting.plot_label_shares(counts, control=labels.control, ax=ax, title=title, legend="figure")
 
 # %% tags=["remove-cell"]
 glue_figure("digits_fig_labels", fig)

@@ -161,7 +161,7 @@ from densitylab.report.figures import new_figure
 
 fig, axes = new_figure(2, 1, aspect=0.4)
 for ax, (name, result) in zip(axes[:, 0], tests.items(), strict=True):
-    plotting.plot_permutation_null(result, ax=ax, title=name)
+    plotting.plot_permutation_null(result, ax=ax, title=name, legend="figure")
 
 # %% tags=["remove-cell"]
 noise = claims.noise_facts(floor, tests, params)
@@ -423,11 +423,7 @@ glue_all("moons_gallery", {"caption": gallery.caption})
 # %%
 witness_pair = claims.witness_models(picks, families, training_sets[-1], params)
 limit = claims.witness_limit(witness_pair, X_test, sigmas["median"])
-fig, axes = new_figure(len(witness_pair), 1, aspect=0.45)
-for ax, (title, X_gen) in zip(axes[:, 0], witness_pair.items(), strict=True):
-    plotting.plot_witness(
-        X_gen, X_test, bandwidth=sigmas["median"], ax=ax, title=title, limit=limit
-    )
+fig = plotting.plot_witness_panels(witness_pair, X_test, bandwidth=sigmas["median"], limit=limit)
 
 # %% tags=["remove-cell"]
 glue_figure("moons_fig_witness", fig)
@@ -530,17 +526,19 @@ glue_figure("moons_fig_differences", fig)
 # *over-dispersed* when its mean $C_T > 3$; otherwise it passes.
 
 # %%
+from densitylab.studies.claims import COPY_QUANTILE
+
 names = ["GaussianKDE", "Histogram2D", "GMM", "DensityForest"]
 fig, axes = new_figure(4, 2, aspect=0.6)
 for row, name in zip(axes, names, strict=True):
     rows = claims.family_rows(fits, name)
-    row[0].axhline(0.10, color="C3", linestyle=":", linewidth=1.0)  # 2q: above it, copying
     plotting.plot_fit_criterion(
         rows,
         "copy_share",
         ax=row[0],
-        reference=0.05,
-        legend=False,
+        reference=COPY_QUANTILE,
+        limit=2 * COPY_QUANTILE,
+        legend="figure",
         title=f"{claims.family(name)}: copy share",
         ylabel="",
     )
@@ -552,7 +550,7 @@ for row, name in zip(axes, names, strict=True):
         band=(-3, 3),
         ylabel="",
         title=f"{claims.family(name)}: $C_T$",
-        legend="figure" if name == names[-1] else False,
+        legend="figure",
     )
 
 # %% tags=["remove-cell"]

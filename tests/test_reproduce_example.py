@@ -49,3 +49,16 @@ def test_the_words_after_the_example_fit_its_output():
     assert re.search(r"p = \d\.\d × 10⁻[⁴⁵⁶⁷⁸⁹]", shown), "p below 10⁻³ ('beyond doubt')"
     text = PAGE.read_text()
     assert "over-dispersed" in text.split(":name: api-example-output")[1][:1200]
+
+
+def test_the_contract_states_the_tolerances_the_code_applies():
+    # The page types the tiers' tolerances; they must be the constants that
+    # densitylab.reproducibility applies, so a change to one shows up in the other.
+    from densitylab.reproducibility import GROUP_FALSE_FAILURE, RELATIVE_TOLERANCE
+
+    text = PAGE.read_text().replace("\u00a0", " ").replace("\u202f", " ")
+    for value in (GROUP_FALSE_FAILURE, RELATIVE_TOLERANCE):
+        mantissa, exponent = f"{value:.0e}".split("e")
+        superscript = str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+        shown = f"10{superscript}" if mantissa == "1" else f"{mantissa} × 10{superscript}"
+        assert shown in text, f"the reproduce chapter does not state {value} ({shown})"
