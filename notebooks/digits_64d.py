@@ -156,29 +156,17 @@ glue_figure("digits_fig_kernels", fig)
 # {glue:md}`digits_distance_claim:myst`
 #
 # ## The sweeps
+#
+# As in {doc}`moons_2d`, every family is fitted at every value of its grid on every
+# split; each fit draws $m$ = {glue:md}`digits_data_n_generated:myst` digits, scored by
+# MMD² against its split's training and held-out digits, by the held-out
+# log-likelihood and by the two copy checks.
 
 # %%
-from densitylab.sweep_result import SweepResult
-from densitylab.sweeps import cluster, run_sweep
+from densitylab.studies.sweeping import sweep_families
 
 families = digits.families(params)
-# One Dask cluster, if the parameters ask for one, serves every sweep.
-with cluster(params.scheduler, params.n_jobs) as where:
-    sweeps = SweepResult.concat(
-        run_sweep(
-            family.model,
-            family.param,
-            family.values,
-            splits,
-            bandwidths={"train": sigmas, "heldout": sigmas},
-            n_generated=params.n_generated,
-            seed=params.seed,
-            n_jobs=params.n_jobs,
-            scheduler=where,
-            copy_check=True,
-        )
-        for family in families.values()
-    )
+sweeps = sweep_families(families, splits, params, bandwidths={"train": sigmas, "heldout": sigmas})
 fits, mmd = sweeps.fits, sweeps.mmd
 
 # %% [markdown]

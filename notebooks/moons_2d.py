@@ -185,34 +185,23 @@ glue_figure("moons_fig_null", fig)
 # Each family is fitted at every value of its grid on every training set; each fit draws
 # $m$ points, which are compared with the test set by MMD² with both kernels at both
 # bandwidths. The held-out log-likelihood of the test set and two copy checks (below) are
-# computed for every fit. `run_sweep` does all of this for one family and returns two
-# tidy tables: one row per fit, and one row per MMD² value.
+# computed for every fit. `sweep_families` does all of this for every family, on the
+# same training sets and with the seed, workers and scheduler of the parameters, and
+# returns two tidy tables: one row per fit, and one row per MMD² value.
 
 # %%
 from densitylab.studies.claims import mmd_preview
-from densitylab.sweep_result import SweepResult
-from densitylab.sweeps import cluster, run_sweep
+from densitylab.studies.sweeping import sweep_families
 
 families = moons.families(params)
-# One Dask cluster, if the parameters ask for one, serves every sweep.
-with cluster(params.scheduler, params.n_jobs) as where:
-    sweeps = SweepResult.concat(
-        run_sweep(
-            family.model,
-            family.param,
-            family.values,
-            training_sets,
-            {"test": X_test},
-            bandwidths={"test": sigmas},
-            n_generated=params.n_generated,
-            heldout=X_test,
-            seed=params.seed,
-            n_jobs=params.n_jobs,
-            scheduler=where,
-            copy_check=True,
-        )
-        for family in families.values()
-    )
+sweeps = sweep_families(
+    families,
+    training_sets,
+    params,
+    references={"test": X_test},
+    bandwidths={"test": sigmas},
+    heldout=X_test,
+)
 fits, mmd = sweeps.fits, sweeps.mmd
 mmd_preview(mmd)
 

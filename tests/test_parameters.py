@@ -58,7 +58,7 @@ def test_missing_parameter_is_named():
         ("n_jobs", 0, "n_jobs must be an integer >= 1"),
         ("scheduler", "ssh://x", "scheduler must be None"),
         ("output_dir", "", "output_dir must be a non-empty folder"),
-        ("gmm_components", [1, 200], "gmm_components holds K = 200"),
+        ("gmm_components", [1, 200], "gmm_components holds 200, more than the 100 points"),
         ("train_sizes", "[100, 2", "train_sizes must be a Python literal"),
     ],
 )

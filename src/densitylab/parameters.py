@@ -27,7 +27,7 @@ import pandas as pd
 
 from densitylab._validation import check_grid, check_scalar_param, from_text
 
-__all__ = ["KINDS", "Parameter", "Schema"]
+__all__ = ["KINDS", "Parameter", "Schema", "grid_at_most"]
 
 #: The kinds of parameter and what each accepts (the rule is the same in every study).
 KINDS = {
@@ -280,6 +280,35 @@ class Schema:
                 ],
             }
         )
+
+
+def grid_at_most(
+    grid: str, bound: Callable[[dict], int], what: str, remedy: str
+) -> Callable[[dict], None]:
+    """A relation of a :class:`Schema`: no value of ``grid`` may exceed ``bound(values)``.
+
+    ``what`` names the bound in the error (``"points in the smallest training set"``) and
+    ``remedy`` says what to change.
+
+    Examples
+    --------
+    >>> from densitylab.parameters import grid_at_most
+    >>> fits = grid_at_most("gmm_components", lambda v: min(v["train_sizes"]),
+    ...                     "points in the smallest set", "lower K")
+    >>> fits({"gmm_components": [1, 5], "train_sizes": [100, 200]})  # passes
+    >>> fits({"gmm_components": [1, 300], "train_sizes": [100, 200]})
+    Traceback (most recent call last):
+    ...
+    ValueError: gmm_components holds 300, more than the 100 points in the smallest set; lower K.
+    """
+
+    def relation(values: dict) -> None:
+        largest, limit = max(values[grid]), bound(values)
+        if largest > limit:
+            raise ValueError(f"{grid} holds {largest}, more than the {limit} {what}; {remedy}.")
+
+    relation.__name__ = f"{grid}_at_most"
+    return relation
 
 
 def _default_text(value) -> str:

@@ -16,9 +16,10 @@ from sklearn.ensemble import RandomForestClassifier
 from densitylab.data import load_digits_split
 from densitylab.mmd import median_heuristic
 from densitylab.models import GMM, DensityForest, GaussianKDE
-from densitylab.parameters import Parameter, Schema
+from densitylab.parameters import Parameter, Schema, grid_at_most
 from densitylab.seeding import TrainingSet, derive_seed
 from densitylab.studies.moons import Family
+from densitylab.studies.study_parameters import RUN_PARAMETERS, family_grids, sample_size
 
 __all__ = [
     "N_CLASSES",
@@ -54,13 +55,13 @@ def _split_leaves_every_class(values: dict) -> None:
         )
 
 
-def _components_fit_the_training_digits(values: dict) -> None:
-    n_train = N_DIGITS - math.ceil(values["test_fraction"] * N_DIGITS)
-    if max(values["gmm_components"]) > n_train:
-        raise ValueError(
-            f"gmm_components must not exceed the {n_train} training digits, "
-            f"got {max(values['gmm_components'])}."
-        )
+# K components need at least K training digits.
+_components_fit_the_training_digits = grid_at_most(
+    "gmm_components",
+    lambda values: N_DIGITS - math.ceil(values["test_fraction"] * N_DIGITS),
+    "training digits",
+    "lower K or test_fraction",
+)
 
 
 PARAMETERS = Schema(
@@ -71,45 +72,20 @@ PARAMETERS = Schema(
         Parameter(
             "repeats", "count", 3, "stratified splits, each fitted anew", minimum=2, maximum=20
         ),
-        Parameter(
-            "n_generated",
-            "count",
-            2000,
-            "digits drawn from each fitted model",
-            minimum=100,
-            maximum=100_000,
-        ),
-        Parameter(
-            "gmm_components",
-            "int_grid",
+        sample_size("digits"),
+        *family_grids(
             [1, 2, 3, 5, 10, 20, 50, 70, 100],
-            "GMM: number of components K",
-            minimum=1,
-            maximum=1000,
-        ),
-        Parameter(
-            "kde_bandwidths",
-            "real_grid",
             [0.01, 0.1, 0.5, 1, 1.5, 1.75, 2, 2.1, 2.2, 2.5, 3, 4],
-            "KDE: bandwidth h",
-            minimum=1e-3,
-            maximum=100,
-            unit="grey levels",
-        ),
-        Parameter(
-            "forest_n_min",
-            "int_grid",
             [5, 10, 12, 15, 20, 50, 100, 200],
-            "density forest: least points per leaf",
-            minimum=1,
-            maximum=N_DIGITS,
+            most_components=1000,
+            bandwidth_range=(1e-3, 100),
+            most_per_leaf=N_DIGITS,
+            bandwidth_unit="grey levels",
         ),
         Parameter(
             "forest_trees", "count", 10, "density forest: number of trees", minimum=1, maximum=200
         ),
-        Parameter("n_jobs", "n_jobs", 2, "parallel fits on this machine"),
-        Parameter("scheduler", "scheduler", None, "where the fits run (Dask for a cluster)"),
-        Parameter("output_dir", "folder", "results", "folder of the results tables"),
+        *RUN_PARAMETERS,
     ],
     relations=[_split_leaves_every_class, _components_fit_the_training_digits],
 )

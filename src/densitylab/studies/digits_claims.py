@@ -16,15 +16,8 @@ from scipy.spatial.distance import pdist
 
 from densitylab.comparisons import rank_settings
 from densitylab.models import SingleGaussian
-from densitylab.report.typography import (
-    count_word,
-    family,
-    interval,
-    join,
-    number,
-    percent,
-    setting,
-)
+from densitylab.report import typography as tp
+from densitylab.report.typography import family  # re-exported: the notebook names families
 from densitylab.studies import digits
 from densitylab.studies.claims import copying_verdict, select
 from densitylab.studies.digits_checks import (
@@ -84,7 +77,7 @@ selected = select
 
 def _grid(values) -> str:
     """A grid exactly as given: "0.01, 0.1, 1.75 and 2" (never rounded)."""
-    return join(number(v, 6, trim=True) for v in values)
+    return tp.join(tp.number(v, 6, trim=True) for v in values)
 
 
 def data_facts(splits, params) -> dict:
@@ -96,23 +89,23 @@ def data_facts(splits, params) -> dict:
     tiny = SingleGaussian(reg_covar=1e-6).fit(first.X).score(heldout)
     floor = SingleGaussian(reg_covar=digits.REG_COVAR).fit(first.X).score(heldout)
     return {
-        "repeats": count_word(params.repeats),
-        "test_fraction": percent(params.test_fraction),
+        "repeats": tp.count_word(params.repeats),
+        "test_fraction": tp.percent(params.test_fraction),
         "n_train": len(first.X),
         "n_heldout": len(heldout),
-        "per_class": f"{number(int(per_class.min()))} to {number(int(per_class.max()))}",
+        "per_class": f"{tp.number(int(per_class.min()))} to {tp.number(int(per_class.max()))}",
         "constant": (
-            f"In the first split's training part {number(constant)} pixels are 0 in every "
+            f"In the first split's training part {tp.number(constant)} pixels are 0 in every "
             "image (border pixels no writer reached): a Gaussian fitted to these data is "
             "singular along them unless it is regularised."
         ),
         "gmm_grid": _grid(params.gmm_components),
-        "reg_covar": number(digits.REG_COVAR, trim=True),
+        "reg_covar": tp.number(digits.REG_COVAR, trim=True),
         "reg_claim": (
             f"With the common default $\\lambda = 10^{{-6}}$ a single Gaussian gives the "
-            f"held-out digits a mean log-density of {number(tiny, 3)} nats; with "
-            f"$\\lambda$ = {number(digits.REG_COVAR, trim=True)} it gives "
-            f"{number(floor, 3)}."
+            f"held-out digits a mean log-density of {tp.number(tiny, 3)} nats; with "
+            f"$\\lambda$ = {tp.number(digits.REG_COVAR, trim=True)} it gives "
+            f"{tp.number(floor, 3)}."
             + (
                 " The higher value at $\\lambda = 10^{-6}$ does not make it the better model: "
                 "on integer pixels a smaller variance floor buys density at the pixels that "
@@ -122,9 +115,9 @@ def data_facts(splits, params) -> dict:
             )
         ),
         "kde_grid": _grid(params.kde_bandwidths),
-        "trees": number(params.forest_trees),
+        "trees": tp.number(params.forest_trees),
         "forest_grid": _grid(params.forest_n_min),
-        "n_generated": number(params.n_generated),
+        "n_generated": tp.number(params.n_generated),
     }
 
 
@@ -152,23 +145,23 @@ def distance_facts(split, sigmas) -> dict:
     se_at_min = f"$10^{{{round(-min_d2 * log10_e)}}}$"
     sigma = sigmas["median"]
     text = (
-        f"Two training digits lie a median distance of {number(math.sqrt(median_d2))} grey "
+        f"Two training digits lie a median distance of {tp.number(math.sqrt(median_d2))} grey "
         f"levels apart; even the two closest distinct digits are "
-        f"{number(math.sqrt(min_d2))} apart. With $\\sigma = 1$ the SE kernel at these two "
+        f"{tp.number(math.sqrt(min_d2))} apart. With $\\sigma = 1$ the SE kernel at these two "
         f"distances is about {se_at_median} and {se_at_min}: zero, for all practical "
         "purposes, for every pair of different digits. An MMD² built from it registers only "
         "pairs that are (nearly) identical, so it reads ≈ 0 for every model except those "
         "that copy training digits. The IMQ kernel decays slowly, as $\\sigma/d$, and with "
-        f"$\\sigma = 1$ still gives {number(1 / math.sqrt(1 + median_d2))} at the median "
-        f"distance. The median heuristic sets $\\sigma$ = {number(sigma)}, so the SE kernel "
-        f"is {number(math.exp(-median_d2 / sigma**2))} at the median distance and varies "
+        f"$\\sigma = 1$ still gives {tp.number(1 / math.sqrt(1 + median_d2))} at the median "
+        f"distance. The median heuristic sets $\\sigma$ = {tp.number(sigma)}, so the SE kernel "
+        f"is {tp.number(math.exp(-median_d2 / sigma**2))} at the median distance and varies "
         "across the distances that occur."
     )
     return {
         "claim": text,
-        "sigma": number(sigma),
-        "median_distance": number(math.sqrt(median_d2)),
-        "min_distance": number(math.sqrt(min_d2)),
+        "sigma": tp.number(sigma),
+        "median_distance": tp.number(math.sqrt(median_d2)),
+        "min_distance": tp.number(math.sqrt(min_d2)),
         "d_max": float(np.sqrt(np.quantile(d2, 0.99))),
     }
 
@@ -197,8 +190,8 @@ def reference_claims(mmd: pd.DataFrame, fits: pd.DataFrame, params, floor=None) 
     train_mean = float(on_train.mean())
     train_se = float(on_train.std(ddof=1) / math.sqrt(len(on_train)))
     text = (
-        f"Against the training digits the KDE with {setting('bandwidth', h)} scores "
-        f"{interval(train_mean, train_se)}"
+        f"Against the training digits the KDE with {tp.setting('bandwidth', h)} scores "
+        f"{tp.interval(train_mean, train_se)}"
         + (
             ", below 0, the value of a perfect sample: better than perfect. "
             if train_mean + 2 * train_se < 0
@@ -206,7 +199,7 @@ def reference_claims(mmd: pd.DataFrame, fits: pd.DataFrame, params, floor=None) 
         )
         + "Such a KDE returns its training digits with imperceptible noise, and against those "
         "same digits every copy meets its original in the estimator's cross term. Against "
-        f"the held-out digits it scores {interval(float(on_heldout.mean()), _se(on_heldout))}. "
+        f"the held-out digits it scores {tp.interval(float(on_heldout.mean()), _se(on_heldout))}. "
     )
     if floor is not None:  # repeat r is split r
         values = select(kde, reference="heldout", value=h).set_index("repeat")["mmd2"]
@@ -220,10 +213,11 @@ def reference_claims(mmd: pd.DataFrame, fits: pd.DataFrame, params, floor=None) 
         facts = select(fits, model=model).groupby("value")[["copy_share", "ct_statistic"]].mean()
         verdict = _VERDICT_WORDS[copying_verdict(*facts.loc[ranking.best])]
         lowest.append(
-            f"the {family(model)} at {setting(rows['param'].iloc[0], ranking.best)} ({verdict})"
+            f"the {tp.family(model)} at "
+            f"{tp.setting(rows['param'].iloc[0], ranking.best)} ({verdict})"
         )
     text += (
-        "The lowest held-out MMD² of each family belongs to " + join(lowest) + ": "
+        "The lowest held-out MMD² of each family belongs to " + tp.join(lowest) + ": "
         "held-out MMD² alone does not penalise copying either, because a copy of a training "
         "digit is as good a new digit as any; the copy checks below are needed."
     )
@@ -245,23 +239,23 @@ def original_claims(mmd: pd.DataFrame, fits: pd.DataFrame, params) -> dict:
     picks_ = picks(fits, mmd, params)
     chosen = select(picks_, pick="original protocol")
     phrases = [
-        f"the {row.family} at {setting(row.param, row.value)} ({row.verdict})"
+        f"the {row.family} at {tp.setting(row.param, row.value)} ({row.verdict})"
         for row in chosen.itertuples()
     ]
     text = (
         f"For every fit that does not copy, the SE MMD² with $\\sigma = 1$ stays within "
-        f"±{number(largest)} of 0, against either reference: it cannot rank them. The IMQ "
+        f"±{tp.number(largest)} of 0, against either reference: it cannot rank them. The IMQ "
         "kernel keeps discriminating. Ranked by IMQ MMD² against the training digits, the "
-        f"original protocol picks {join(phrases)}."
+        f"original protocol picks {tp.join(phrases)}."
     )
     n_copying = int((chosen["verdict"] == "copies").sum())
     if n_copying:
         text += (
             " In "
             + (
-                f"all {count_word(len(chosen))} families"
+                f"all {tp.count_word(len(chosen))} families"
                 if n_copying == len(chosen)
-                else f"{count_word(n_copying)} of the {count_word(len(chosen))} families"
+                else f"{tp.count_word(n_copying)} of the {tp.count_word(len(chosen))} families"
             )
             + " its choice copies: the training-set protocol rewards memorising."
         )
@@ -278,10 +272,11 @@ def loglik_claims(fits: pd.DataFrame, params) -> dict:
         mean = float(ranking.means[ranking.values.index(ranking.best)])
         ties = [v for v in ranking.tied if v != ranking.best]
         phrase = (
-            f"for the {family(model)} at {setting(param, ranking.best)} ({number(mean, 3)} nats"
+            f"for the {tp.family(model)} at {tp.setting(param, ranking.best)} "
+            f"({tp.number(mean, 3)} nats"
         )
         phrase += (
-            f"; {join(setting(param, v) for v in ties)} "
+            f"; {tp.join(tp.setting(param, v) for v in ties)} "
             f"{'ties' if len(ties) == 1 else 'tie'} with it)"
             if ties
             else "; every other setting is lower beyond the noise)"
@@ -295,9 +290,9 @@ def loglik_claims(fits: pd.DataFrame, params) -> dict:
     smallest = min(params.kde_bandwidths)
     tiny = select(fits, model="GaussianKDE", value=smallest)["heldout_loglik"].mean()
     return {
-        "claim": "The held-out log-likelihood peaks " + join(parts) + ". "
-        f"The KDE with {setting('bandwidth', smallest)} gives the held-out digits "
-        f"{number(tiny)} nats "
+        "claim": "The held-out log-likelihood peaks " + tp.join(parts) + ". "
+        f"The KDE with {tp.setting('bandwidth', smallest)} gives the held-out digits "
+        f"{tp.number(tiny)} nats "
         "on average: it has almost no mass where new digits fall."
     }
 
@@ -331,15 +326,19 @@ def picks_summary(picks_: pd.DataFrame, params, contrasts=None) -> dict:
 def takeaways(picks_, fits, mmd, labels, params) -> dict:
     """Three to five take-aways of the chapter, as a markdown list."""
     original = select(picks_, pick="original protocol")
-    copiers = [family(m) for m in original.loc[original["verdict"] == "copies", "model"]]
+    copiers = [tp.family(m) for m in original.loc[original["verdict"] == "copies", "model"]]
     without_good = [
-        family(m) for m in picks_["model"].unique() if select(picks_, model=m, pick="good").empty
+        tp.family(m)
+        for m in picks_["model"].unique()
+        if select(picks_, model=m, pick="good").empty
     ]
     items = [
         "Judge generated digits against held-out digits: against the training digits a "
         "copier scores better than a perfect sample"
         + (
-            f" (the original protocol picks a copier for the {join(copiers)})." if copiers else "."
+            f" (the original protocol picks a copier for the {tp.join(copiers)})."
+            if copiers
+            else "."
         ),
         "Set the kernel's bandwidth from the data: with $\\sigma = 1$ the SE kernel is ≈ 0 "
         "between any two different digits.",
@@ -349,6 +348,6 @@ def takeaways(picks_, fits, mmd, labels, params) -> dict:
         "threshold, copier or not.",
     ]
     if without_good:
-        items.append(f"The {join(without_good)} has no setting that passes both copy checks.")
+        items.append(f"The {tp.join(without_good)} has no setting that passes both copy checks.")
     items.append(labels.claims["takeaway"])
     return {"takeaways": "\n".join(f"- {item}" for item in items)}

@@ -13,15 +13,7 @@ from scipy.spatial.distance import cdist
 
 from densitylab.comparisons import paired_difference
 from densitylab.mmd import mmd2_unbiased
-from densitylab.report.typography import (
-    count_word,
-    family,
-    interval,
-    join,
-    number,
-    percent,
-    setting,
-)
+from densitylab.report import typography as tp
 from densitylab.studies.claims import COPY_QUANTILE, copying_verdict, select
 
 __all__ = ["copy_claims", "likelihood_conflict", "real_floor"]
@@ -61,11 +53,13 @@ def _floor_words(on_heldout: np.ndarray, floor: np.ndarray) -> str:
     diff = paired_difference(on_heldout, floor)
     text = (
         f"Real digits set the floor: the training digits themselves score "
-        f"{interval(mean, se)} against the held-out digits. "
+        f"{tp.interval(mean, se)} against the held-out digits. "
     )
     if not (np.isfinite(diff.low) and np.isfinite(diff.high)):
         return text + "With fewer than two splits the two cannot be compared."
-    span = f"paired 95 % interval of the difference {number(diff.low)} to {number(diff.high)}"
+    span = (
+        f"paired 95 % interval of the difference {tp.number(diff.low)} to {tp.number(diff.high)}"
+    )
     if diff.high < 0:
         return text + (
             f"The copier's held-out value lies below that floor ({span}): the copies still "
@@ -92,20 +86,20 @@ def copy_claims(fits: pd.DataFrame, params, split=None) -> dict:
         means = rows.groupby("value")[["copy_share", "ct_statistic"]].mean()
         verdicts = {v: copying_verdict(*means.loc[v]) for v in means.index}
         groups = {
-            kind: [setting(param, v) for v, k in verdicts.items() if k == kind]
+            kind: [tp.setting(param, v) for v, k in verdicts.items() if k == kind]
             for kind in ("copies", "over-dispersed", "neither")
         }
         words = []
         if groups["copies"]:
-            words.append(f"copies at {join(groups['copies'])}")
+            words.append(f"copies at {tp.join(groups['copies'])}")
         if groups["over-dispersed"]:
-            words.append(f"is over-dispersed at {join(groups['over-dispersed'])}")
+            words.append(f"is over-dispersed at {tp.join(groups['over-dispersed'])}")
         words.append(
-            f"passes both checks at {join(groups['neither'])}"
+            f"passes both checks at {tp.join(groups['neither'])}"
             if groups["neither"]
             else "passes both checks at no setting"
         )
-        parts.append(f"the {family(model)} " + join(words))
+        parts.append(f"the {tp.family(model)} " + tp.join(words))
     text = "Averaged over the splits, " + "; ".join(parts) + "."
     kde = select(fits, model="GaussianKDE").groupby("value")[["copy_share", "ct_statistic"]].mean()
     out = {"switch": "", "window": ""}
@@ -115,15 +109,17 @@ def copy_claims(fits: pd.DataFrame, params, split=None) -> dict:
     if copiers and spreaders and max(copiers) < min(spreaders):
         low, high = max(copiers), min(spreaders)
         inside = [v for v in kde.index if low <= v <= high]
-        out["switch"] = f"between {setting('bandwidth', low)} and {setting('bandwidth', high)}"
+        out["switch"] = (
+            f"between {tp.setting('bandwidth', low)} and {tp.setting('bandwidth', high)}"
+        )
         out["window"] = (
             "In this chapter the KDE's $C_T$ is "
-            + join(
-                f"{number(kde.loc[v, 'ct_statistic'])} at {setting('bandwidth', v)}"
+            + tp.join(
+                f"{tp.number(kde.loc[v, 'ct_statistic'])} at {tp.setting('bandwidth', v)}"
                 for v in inside
             )
             + ", and its copy share "
-            + join(percent(kde.loc[v, "copy_share"]) for v in inside)
+            + tp.join(tp.percent(kde.loc[v, "copy_share"]) for v in inside)
             + "."
         )
     else:
@@ -152,30 +148,30 @@ def _concentration_words(kde: pd.DataFrame, split) -> str:
     low = [v for v in kde.index if kde.loc[v, "copy_share"] < COPY_QUANTILE / 2]
     text = (
         "The two checks do not read alike here. The copy share flags a generated digit "
-        f"closer to its nearest training digit than {number(threshold)} grey levels, the "
-        f"{percent(COPY_QUANTILE, trim=True)} quantile of the held-out digits' nearest "
+        f"closer to its nearest training digit than {tp.number(threshold)} grey levels, the "
+        f"{tp.percent(COPY_QUANTILE, trim=True)} quantile of the held-out digits' nearest "
         "distances. A KDE sample is a training digit plus Gaussian noise, and in "
-        f"$D$ = {number(split.X.shape[1])} dimensions the length of that noise concentrates "
-        f"near $h\\sqrt{{D}} = {number(root_d, trim=True)}h$, with little spread: once "
-        f"${number(root_d, trim=True)}h$ exceeds {number(threshold)}, at "
-        f"$h$ ≈ {number(threshold / root_d)}, almost no sample stays that close to any "
+        f"$D$ = {tp.number(split.X.shape[1])} dimensions the length of that noise concentrates "
+        f"near $h\\sqrt{{D}} = {tp.number(root_d, trim=True)}h$, with little spread: once "
+        f"${tp.number(root_d, trim=True)}h$ exceeds {tp.number(threshold)}, at "
+        f"$h$ ≈ {tp.number(threshold / root_d)}, almost no sample stays that close to any "
         "training digit, whether the KDE copies or not."
     )
     if low:
         kinds = {v: copying_verdict(*kde.loc[v]) for v in low}
-        copiers = [setting("bandwidth", v) for v in low if kinds[v] == "copies"]
+        copiers = [tp.setting("bandwidth", v) for v in low if kinds[v] == "copies"]
         text += (
-            f" The share is below {percent(COPY_QUANTILE / 2, trim=True)} at "
-            f"{join(setting('bandwidth', v) for v in low)}"
-            + (f", including {join(copiers)}, which $C_T$ calls copying" if copiers else "")
+            f" The share is below {tp.percent(COPY_QUANTILE / 2, trim=True)} at "
+            f"{tp.join(tp.setting('bandwidth', v) for v in low)}"
+            + (f", including {tp.join(copiers)}, which $C_T$ calls copying" if copiers else "")
             + ": a share far below the expected "
-            f"{percent(COPY_QUANTILE, trim=True)} says nothing about over-dispersion here."
+            f"{tp.percent(COPY_QUANTILE, trim=True)} says nothing about over-dispersion here."
         )
     text += (
         " $C_T$ compares the whole distribution of nearest distances with the held-out "
-        f"digits' (median {number(typical)} grey levels), so it crosses 0 near "
-        f"${number(root_d, trim=True)}h$ = {number(typical)}, at $h$ ≈ "
-        f"{number(typical / root_d)}: for the KDE only $C_T$ separates copying from "
+        f"digits' (median {tp.number(typical)} grey levels), so it crosses 0 near "
+        f"${tp.number(root_d, trim=True)}h$ = {tp.number(typical)}, at $h$ ≈ "
+        f"{tp.number(typical / root_d)}: for the KDE only $C_T$ separates copying from "
         "over-dispersion."
     )
     return text
@@ -206,10 +202,11 @@ def likelihood_conflict(picks_: pd.DataFrame, split, params) -> dict:
             if g["value"] == b["value"] or float(g["value"]) in tied:
                 continue  # the likelihood cannot separate the good pick from its best
             pairs.append(
-                f"the {family(model)}'s good {setting(g['param'], g['value'])} gives the "
-                f"held-out digits {number(g['heldout_loglik'], 3)} nats, its best "
-                f"{setting(b['param'], b['value'])} {number(b['heldout_loglik'], 3)} nats with "
-                f"$C_T$ = {number(b['ct_statistic'])}"
+                f"the {tp.family(model)}'s good {tp.setting(g['param'], g['value'])} gives the "
+                f"held-out digits {tp.number(g['heldout_loglik'], 3)} nats, its best "
+                f"{tp.setting(b['param'], b['value'])} "
+                f"{tp.number(b['heldout_loglik'], 3)} nats with "
+                f"$C_T$ = {tp.number(b['ct_statistic'])}"
                 + (
                     " (over-dispersed)"
                     if b["verdict"] == "over-dispersed"
@@ -219,7 +216,7 @@ def likelihood_conflict(picks_: pd.DataFrame, split, params) -> dict:
         if pairs:
             text += (
                 "The held-out log-likelihood and the copy checks disagree: "
-                + join(pairs)
+                + tp.join(pairs)
                 + ". "
                 + (
                     "Maximum likelihood rewards a model that puts some density everywhere "
@@ -238,12 +235,12 @@ def likelihood_conflict(picks_: pd.DataFrame, split, params) -> dict:
         text += (
             "The second reason is the data: pixels are integers, and a continuous density "
             "may pack its mass onto them. "
-            f"{count_word(n_constant).capitalize()} pixels are 0 in every training image"
+            f"{tp.count_word(n_constant).capitalize()} pixels are 0 in every training image"
             + (" and every held-out one" if still else "")
             + "; with variance $\\lambda$ along them a Gaussian gives each such pixel the "
             "log-density $-\\tfrac12 \\log(2\\pi\\lambda)$, which grows without bound as "
             f"$\\lambda \\to 0$. At $\\lambda = 10^{{-6}}$ these pixels alone add "
-            f"{number(gain, 3)} nats to every digit. This is why the single Gaussian scores "
+            f"{tp.number(gain, 3)} nats to every digit. This is why the single Gaussian scores "
             "higher with $\\lambda = 10^{-6}$ than with the floor used here: for the wrong "
             "reason. The standard remedy is dequantisation, adding uniform noise on "
             "$[0, 1)$ to the integer pixels before fitting and scoring, which turns the "

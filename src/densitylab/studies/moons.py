@@ -16,8 +16,9 @@ import pandas as pd
 from densitylab.data import sample_moons
 from densitylab.mmd import median_heuristic, mmd2_unbiased
 from densitylab.models import GMM, DensityForest, GaussianKDE, Histogram2D, SingleGaussian
-from densitylab.parameters import Parameter, Schema
+from densitylab.parameters import Parameter, Schema, grid_at_most
 from densitylab.seeding import TrainingSet, derive_seed, make_training_sets
+from densitylab.studies.study_parameters import RUN_PARAMETERS, family_grids, sample_size
 from densitylab.sweeps import fit_and_sample
 
 __all__ = [
@@ -37,13 +38,13 @@ __all__ = [
 ORIGINAL_BANDWIDTH = 0.12
 
 
-def _components_fit_the_smallest_set(values: dict) -> None:
-    largest, smallest = max(values["gmm_components"]), min(values["train_sizes"])
-    if largest > smallest:
-        raise ValueError(
-            f"gmm_components holds K = {largest}, more components than the smallest "
-            f"training set has points ({smallest}); lower K or raise train_sizes."
-        )
+# K components need at least K points of every training set.
+_components_fit_the_smallest_set = grid_at_most(
+    "gmm_components",
+    lambda values: min(values["train_sizes"]),
+    "points in the smallest training set",
+    "lower K or raise train_sizes",
+)
 
 
 PARAMETERS = Schema(
@@ -62,14 +63,7 @@ PARAMETERS = Schema(
             "repeats", "count", 5, "independent training sets per size", minimum=2, maximum=100
         ),
         Parameter("n_test", "count", 2000, "points of the test set", minimum=100, maximum=100_000),
-        Parameter(
-            "n_generated",
-            "count",
-            2000,
-            "points drawn from each fitted model",
-            minimum=100,
-            maximum=100_000,
-        ),
+        sample_size("points"),
         Parameter(
             "noise",
             "real",
@@ -86,33 +80,15 @@ PARAMETERS = Schema(
             minimum=1,
             maximum=1000,
         ),
-        Parameter(
-            "gmm_components",
-            "int_grid",
+        *family_grids(
             [1, 2, 3, 5, 8, 12, 20, 30],
-            "GMM: number of components K",
-            minimum=1,
-            maximum=500,
-        ),
-        Parameter(
-            "kde_bandwidths",
-            "real_grid",
             [0.02, 0.03, 0.05, 0.1, 0.2, 0.3],
-            "KDE: bandwidth h",
-            minimum=1e-4,
-            maximum=10,
-        ),
-        Parameter(
-            "forest_n_min",
-            "int_grid",
             [2, 5, 10, 20, 50, 100],
-            "density forest: least points per leaf",
-            minimum=1,
-            maximum=100_000,
+            most_components=500,
+            bandwidth_range=(1e-4, 10),
+            most_per_leaf=100_000,
         ),
-        Parameter("n_jobs", "n_jobs", 2, "parallel fits on this machine"),
-        Parameter("scheduler", "scheduler", None, "where the fits run (Dask for a cluster)"),
-        Parameter("output_dir", "folder", "results", "folder of the results tables"),
+        *RUN_PARAMETERS,
     ],
     relations=[_components_fit_the_smallest_set],
 )

@@ -73,6 +73,14 @@ def _ranking(mmd, model, *, kernel, bandwidth_name, grid=None, **where):
     return rows["param"].iloc[0], rank_settings(rows, "mmd2")
 
 
+def _as_original(mmd, study, model, **where):
+    """σ name, grid, parameter and ranking of ``model`` as the original swept it."""
+    bandwidth, grid = ORIGINAL_SWEEPS[study][model]
+    kernel = "se" if study == "moons" else "imq"  # the kernel of each original sweep
+    ranked = _ranking(mmd, model, kernel=kernel, bandwidth_name=bandwidth, grid=grid, **where)
+    return bandwidth, grid, *ranked
+
+
 def _row(claim: str, verdict: str, evidence: str) -> dict:
     return {"claim": claim, "verdict": verdict, "evidence": evidence}
 
@@ -87,10 +95,7 @@ def _untested(claim: str, grid_words: str) -> dict:
 
 def _histogram(mmd, n_max) -> dict:
     claim = "Histogram: 20 bins beat 10 bins, and finer grids are worse again."
-    bandwidth, grid = ORIGINAL_SWEEPS["moons"]["Histogram2D"]
-    param, ranking = _ranking(
-        mmd, "Histogram2D", kernel="se", bandwidth_name=bandwidth, grid=grid, n_train=n_max
-    )
+    bandwidth, grid, param, ranking = _as_original(mmd, "moons", "Histogram2D", n_train=n_max)
     if ranking is None:
         return _untested(claim, "10 to 80 bins")
     coarse = [v for v in ranking.separated if v < ranking.best]
@@ -135,10 +140,7 @@ def _gmm_verdict(ranking, knee=GMM_KNEE) -> str:
 
 def _gmm(mmd, n_max) -> dict:
     claim = "Gaussian mixture: MMD² falls steeply up to about five components, then flattens."
-    bandwidth, grid = ORIGINAL_SWEEPS["moons"]["GMM"]
-    param, ranking = _ranking(
-        mmd, "GMM", kernel="se", bandwidth_name=bandwidth, grid=grid, n_train=n_max
-    )
+    bandwidth, grid, param, ranking = _as_original(mmd, "moons", "GMM", n_train=n_max)
     if ranking is None:
         return _untested(claim, "K = 1 to 12")
     worse = ranking.separated
@@ -171,10 +173,7 @@ def _kde_verdict(ranking) -> str:
 
 def _kde(mmd, fits, n_max) -> dict:
     claim = "KDE: MMD² rises with the bandwidth; the smallest bandwidths are best."
-    bandwidth, grid = ORIGINAL_SWEEPS["moons"]["GaussianKDE"]
-    param, ranking = _ranking(
-        mmd, "GaussianKDE", kernel="se", bandwidth_name=bandwidth, grid=grid, n_train=n_max
-    )
+    bandwidth, grid, param, ranking = _as_original(mmd, "moons", "GaussianKDE", n_train=n_max)
     if ranking is None:
         return _untested(claim, "h = 0.05 to 0.3")
     large = [v for v in ranking.separated if v > ranking.best]
@@ -265,10 +264,7 @@ def _sigma_one(mmd, fits) -> dict:
 
 def _direction(mmd, verdicts, model, words, want) -> tuple[dict, object, object]:
     """A "more/smaller is better" claim under the original protocol (IMQ, σ = 1, train)."""
-    bandwidth, grid = ORIGINAL_SWEEPS["digits"][model]
-    param, ranking = _ranking(
-        mmd, model, kernel="imq", bandwidth_name=bandwidth, grid=grid, reference="train"
-    )
+    bandwidth, grid, param, ranking = _as_original(mmd, "digits", model, reference="train")
     if ranking is None:
         return _untested(words, "its grid"), None, None
     extreme = ranking.values[-1] if want == "largest" else ranking.values[0]
