@@ -169,7 +169,7 @@ class Column:
 
     @property
     def plain_header(self) -> str:
-        """The header as plain text: subscript markup as typed, without braces."""
+        """The header as plain text, its subscript markup as typed and without braces."""
         return _plain(self.header)
 
     @property

@@ -38,8 +38,8 @@ def bounded_p_value(p, floor: float = 1e-6, *, label: str = "p") -> str:
 
     A combined (Stouffer) p over correlated splits, or a normal tail far out, is not
     meaningful to many digits: below ``floor`` it reads "p < 10⁻⁶", else as
-    :func:`~densitylab.report.typography.p_value` (``label=""``: the bare value, for a
-    table column headed "p").
+    the report's ``p_value`` of :mod:`densitylab.report.typography` (``label=""``: the
+    bare value, for a table column headed "p").
 
     Examples
     --------
