@@ -526,7 +526,8 @@ glue_all("digits_headline", intro.digits_headlines(picks, fits, distances, label
 # If the generated sample equals the reference, each generated digit meets its own
 # original in the cross term, with kernel value 1, while the within-sample terms exclude
 # the diagonal. With $\bar k$ the mean kernel value between two distinct digits of the
-# sample, the estimate is exactly $-\tfrac{2}{m}(1 - \bar k) < 0$: "better than perfect".
+# sample, the estimate is exactly $-\tfrac{2}{m}(1 - \bar k) < 0$, below the 0 that an
+# independent perfect sample scores on average.
 # Against held-out digits this bonus is gone. The code checks the formula on the first
 # split's training digits:
 

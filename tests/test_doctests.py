@@ -31,6 +31,7 @@ EXAMPLES_EXEMPT = {
     "densitylab.studies.digits_conflicts",
     "densitylab.studies.digits_labels",
     "densitylab.studies.original",
+    "densitylab.studies.original_moons",
     "densitylab.studies.moons_pictures",
 }
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from densitylab.comparisons import rank_settings
-from densitylab.studies import original
+from densitylab.studies import original, original_moons
 
 _BASE = np.array([1.0, -1.0, 2.0, -2.0])
 #: Eight zero-mean patterns over four repeats, no two equal: any two settings with equal
@@ -77,19 +77,22 @@ def test_the_patterns_give_the_ties_they_are_built_for():
     ],
 )
 def test_gmm_verdict_branches(means, verdict):
-    assert original._gmm_verdict(rank_settings(_sweep("GMM", "K", means), "mmd2")) == verdict
+    assert original_moons._gmm_verdict(rank_settings(_sweep("GMM", "K", means), "mmd2")) == verdict
 
 
 @pytest.mark.parametrize(
     ("means", "verdict"),
     [
-        ({0.05: 0.1, 0.1: 0.1, 0.2: 0.5, 0.3: 1.0}, "confirmed"),
+        ({0.05: 0.1, 0.1: 0.2, 0.2: 0.5, 0.3: 1.0}, "confirmed"),
+        # The smallest only ties with the best (0.1): "the smallest are best" is not
+        # shown beyond the noise.
+        ({0.05: 0.1 + 1e-5, 0.1: 0.1, 0.2: 0.5, 0.3: 1.0}, "partly confirmed"),
         ({0.05: 0.5, 0.1: 0.1, 0.2: 0.5, 0.3: 1.0}, "partly confirmed"),
         ({0.05: 1.0, 0.1: 0.5, 0.2: 0.1, 0.3: 0.1}, "not supported"),
     ],
 )
 def test_kde_verdict_branches(means, verdict):
-    assert original._kde_verdict(rank_settings(_sweep("KDE", "h", means), "mmd2")) == verdict
+    assert original_moons._kde_verdict(rank_settings(_sweep("KDE", "h", means), "mmd2")) == verdict
 
 
 def test_moons_claims_are_judged_at_the_original_sigma_and_grid():
@@ -176,6 +179,14 @@ def _digits_fits(table, copier) -> pd.DataFrame:
             "confirmed against the training digits, which rewards copying",
         ),
         ({1: 1.0, 10: 0.5, 100: 0.1}, 1, "confirmed"),
+        # The largest is the best but ties with K = 10: more is not shown to be better.
+        ({1: 1.0, 10: 0.1 + 1e-5, 100: 0.1}, 1, "partly confirmed"),
+        # The largest only ties with the best.
+        (
+            {1: 1.0, 10: 0.1, 100: 0.1 + 1e-5},
+            10,
+            "partly confirmed against the training digits, which rewards copying",
+        ),
         ({1: 1.0, 10: 0.1, 100: 0.5}, 1, "not supported"),
     ],
 )
@@ -186,3 +197,5 @@ def test_digits_direction_branches(means, copier, verdict):
     row, _, best = original._direction(table, verdicts, "GMM", "claim", "largest")
     assert row["verdict"] == verdict
     assert best == min(means, key=means.get)
+    if verdict.startswith("partly"):
+        assert "tied with" in row["evidence"] or "ties with it" in row["evidence"]

@@ -173,7 +173,7 @@ def test_digits_section_claims_are_sentences(small_digits):
     words = digits_claims.copy_claims(fits, params, splits[0])["claim"]
     assert "read both ways" not in words and "$h\\sqrt{D} = 8h$" in words
     assert (
-        "Real digits set the floor"
+        "Real digits that no model saw"
         in digits_claims.reference_claims(
             mmd, fits, params, digits_claims.real_floor(splits, sigmas)
         )["claim"]
@@ -192,6 +192,8 @@ def test_digits_picks_and_likelihood_words(small_digits):
     conflict = digits_claims.likelihood_conflict(picks, splits[0], params)["claim"]
     _check_text(conflict)
     assert "dequantisation" in conflict  # the digits have constant border pixels
+    # A second reason only after a first one.
+    assert ("The second reason" in conflict) == ("The first reason" in conflict)
     floor = digits_claims.real_floor(splits, sigmas)
     assert floor.shape == (params.repeats,) and np.isfinite(floor).all()
 
@@ -321,3 +323,46 @@ def test_verdict_near_the_threshold_is_said(small_moons):
     _check_text(claim)
     table = moons_claims.verdict_table(verdicts).to_frame()
     assert len(table) == len(verdicts)
+
+
+def _verdict_row(model, param, value, verdict, margin, ct_mean, picks="–"):
+    return {
+        "model": model, "param": param, "value": value, "picks": picks, "copy_share": 0.05,
+        "ct_mean": ct_mean, "ct_low": ct_mean - 0.5, "ct_high": ct_mean + 0.5,
+        "verdict": verdict, "margin": margin, "agreeing": 3 if margin == "clear" else 2,
+        "n_sets": 3,
+    }  # fmt: skip
+
+
+def test_the_forest_floor_is_no_cause_where_its_verdict_is_near_the_limit():
+    import pandas as pd
+
+    floor = {"claim": "Floor.", "ratio": 1.41, "lambda_value": 0.01}
+    near = pd.DataFrame(
+        [
+            _verdict_row("GaussianKDE", "bandwidth", 0.1, "neither", "clear", 2.9, "good"),
+            _verdict_row("DensityForest", "n_min", 2, "over-dispersed", "near the threshold", 3.3),
+            _verdict_row("DensityForest", "n_min", 50, "over-dispersed", "clear", 6.0),
+        ]
+    )
+    claim = moons_claims.verdict_claims(near, floor)["claim"]
+    assert "threshold effect" in claim and "$n_{\\min} = 2$" in claim
+    assert "adds the same variance" in claim and "is why" not in claim
+    # Every set calls every setting over-dispersed: no threshold words, no KDE comparison.
+    clear = near.assign(margin="clear")
+    claim = moons_claims.verdict_claims(clear, floor)["claim"]
+    assert "threshold effect" not in claim and "Every training set on its own" in claim
+    # A KDE with another bandwidth adds another variance: not compared.
+    other = near.assign(value=[0.2, 2, 50])
+    assert "adds the same variance" not in moons_claims.verdict_claims(other, floor)["claim"]
+
+
+def test_thin_components_are_named_only_below_one_point_per_dimension():
+    import numpy as np
+
+    from densitylab.studies.digits_conflicts import _thin_components
+
+    X = np.zeros((1347, 64))
+    words = _thin_components(70, X)
+    assert "about 19 training digits for a 64-dimensional covariance" in words
+    assert _thin_components(20, X) == ""  # 67 digits per component: no claim

@@ -165,6 +165,21 @@ def relative_p_values(contrasts: pd.DataFrame) -> dict:
     return dict(zip(same["model_a"], same["p_value"], strict=True))
 
 
+_PICK_PROSE = {
+    "good": "the good {family} ({setting})",
+    "bad": "the bad {family} ({setting})",
+    "original protocol": "the {family} of the original protocol ({setting})",
+    "best log-lik": "the {family} of best log-likelihood ({setting})",
+}
+
+
+def _prose(label: str) -> str:
+    """A table label, "GMM, good: K = 70", as words: "the good GMM (K = 70)"."""
+    name, rest = label.split(", ", 1)
+    pick, where = rest.split(": ", 1)
+    return _PICK_PROSE[pick].format(family=name, setting=where)
+
+
 def relative_claims(contrasts: pd.DataFrame, alpha: float = ALPHA) -> dict:
     """Which contrasts the relative tests decide, and which they leave tied.
 
@@ -174,12 +189,13 @@ def relative_claims(contrasts: pd.DataFrame, alpha: float = ALPHA) -> dict:
     decided, tied, near = [], [], []
     for row in _closer_first(contrasts).itertuples():
         p_text = bounded_p_value(row.p_value, P_FLOOR)
+        a, b = _prose(row.a), _prose(row.b)
         if row.p_value < alpha:
-            decided.append(f"{row.a} is closer than {row.b} ({p_text})")
+            decided.append(f"{a} is closer than {b} ({p_text})")
             if row.p_value >= alpha / 5:
-                near.append(f"{row.a} against {row.b}")
+                near.append(f"{a} against {b}")
         else:
-            tied.append(f"{row.a} and {row.b} (one-sided {p_text} that the first is closer)")
+            tied.append(f"{a} and {b} (one-sided {p_text} that the first is closer)")
     parts = []
     if decided:
         parts.append(
@@ -272,8 +288,8 @@ def witness_claims(flagged) -> dict:
         top = (
             f"The {number(n_show)} generated digits it flags come from "
             f"{count_word(len(component))} components of the mixture, "
-            f"{count_word(n_main)} of them from the most frequent one (weight "
-            f"{number(weight)}, against {number(even)} for an even share): the mixture "
+            f"{count_word(n_main)} of them from the one that supplies the most (its weight "
+            f"is {number(weight)}; an even share would be {number(even)}): the mixture "
             "over-produces a few kinds of digit rather than one."
         )
     classes, per_class = np.unique(flagged.too_few_classes, return_counts=True)

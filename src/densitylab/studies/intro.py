@@ -164,8 +164,13 @@ def digits_headlines(picks: pd.DataFrame, fits: pd.DataFrame, distances: dict, l
         rows = select(fits, model=row.model, value=row.value)
         share = float(rows["copy_share"].mean())
         verdict = copying_verdict(share, float(rows["ct_statistic"].mean()))
+        ct = float(rows["ct_statistic"].mean())
         note = (
-            f"{percent(share)} of its samples flagged as copies"
+            (
+                f"{percent(share)} of its samples flagged as copies"
+                if share > 2 * COPY_QUANTILE
+                else f"data-copying statistic {number(ct)}"
+            )
             if verdict == "copies"
             else verdict.replace("neither", "no copying")
         )

@@ -139,7 +139,11 @@ def forest_floor(families_: dict, params) -> dict:
     """The forest's leaf variance floor λ and what it does at the data's noise level."""
     lam = float(families_["DensityForest"].model.reg_covar)
     floor_sd = float(np.sqrt(lam))
-    facts = {"lambda": number(lam, trim=True), "lambda_sd": number(floor_sd, trim=True)}
+    facts = {
+        "lambda": number(lam, trim=True),
+        "lambda_sd": number(floor_sd, trim=True),
+        "lambda_value": lam,
+    }
     if params.noise > 0:
         widened = float(np.sqrt(params.noise**2 + lam))
         facts["ratio"] = widened / params.noise
@@ -190,15 +194,39 @@ def verdict_claims(rows: pd.DataFrame, floor_: dict) -> dict:
                 "verdict at every setting."
             )
         if model == "DensityForest" and set(fam["verdict"]) == {"over-dispersed"}:
-            text += f" {floor_['claim']}" + (
-                " This floor is why the forest's samples lie farther from the data than new "
-                "data do, at every $n_\\min$."
-                if floor_["ratio"] >= 1.1
-                else " At this noise level the floor widens the samples only slightly, so it "
-                "does not explain the verdict on its own."
-            )
+            text += f" {floor_['claim']}" + _floor_reading(rows, fam, floor_)
         sentences.append(text.strip())
     return {"claim": " ".join(sentences)}
+
+
+def _floor_reading(rows: pd.DataFrame, forest: pd.DataFrame, floor_: dict) -> str:
+    """What the forest's leaf variance floor does and does not explain of its verdicts."""
+    if floor_["ratio"] < 1.1:
+        return (
+            " At this noise level the floor widens the samples only slightly, so it does not "
+            "explain the verdict on its own."
+        )
+    text = " This widening pushes $C_T$ up."
+    near = forest[forest["margin"] != "clear"]
+    if near.empty:
+        return text + " Every training set on its own calls every setting over-dispersed."
+    text += (
+        f" Yet at {join(setting(near['param'].iloc[0], v) for v in near['value'])} some "
+        "training sets pass on their own: there the verdict is a threshold effect, not a "
+        "clear failure"
+    )
+    kde = select(rows, model="GaussianKDE")
+    if kde.empty or "lambda_value" not in floor_:
+        return text + "."
+    same = kde[np.isclose(kde["value"].astype(float) ** 2, floor_["lambda_value"])]
+    passing = same[same["verdict"] == "neither"]
+    if passing.empty:
+        return text + "."
+    row = passing.iloc[0]
+    return text + (
+        f", and the KDE at {setting(row.param, row.value)}, which adds the same variance λ "
+        f"to every point, passes with mean $C_T$ = {number(row.ct_mean)}."
+    )
 
 
 def _good_firmness(row) -> str:
