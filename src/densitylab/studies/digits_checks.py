@@ -91,15 +91,19 @@ def relative_contrasts(picks, families, splits, sigmas, params) -> pd.DataFrame:
     for i, a in enumerate(models):
         for b in models[i + 1 :]:
             pairs.append(((a, *chosen[a]), (b, *chosen[b])))
+    samples = {}  # a setting's sample on a split is the sweep's own: refit it once
+
+    def sample(model, value, r):
+        if (model, value, r) not in samples:
+            samples[model, value, r] = _sample(families, model, value, splits[r], params)
+        return samples[model, value, r]
+
     rows = []
     for (ma, na, va), (mb, nb, vb) in pairs:
         z = []
-        for split in splits:
+        for r, split in enumerate(splits):
             result = relative_mmd_test(
-                split.heldout,
-                _sample(families, ma, va, split, params),
-                _sample(families, mb, vb, split, params),
-                bandwidth=sigmas["median"],
+                split.heldout, sample(ma, va, r), sample(mb, vb, r), bandwidth=sigmas["median"]
             )
             # The split's z-score; with no spread at all its p-value (0 or 1) decides.
             z.append(float(np.clip(stats.norm.ppf(result.p_value), -8.0, 8.0)))
