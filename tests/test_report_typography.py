@@ -355,3 +355,22 @@ def test_typography_imports_no_plotting_or_notebook_library():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        (-4.4e-4, 0.0013, "−4.4 × 10⁻⁴ to 1.3 × 10⁻³"),  # number() alone mixes the two
+        (0.05, 0.12, "0.050 to 0.12"),
+        (4.5e-4, 7.3e-4, "4.5 × 10⁻⁴ to 7.3 × 10⁻⁴"),
+        (0.0, 3e-4, "0 to 3.0 × 10⁻⁴"),
+        (-2.0, 12345.0, "−2.0 × 10⁰ to 1.2 × 10⁴"),
+    ],
+)
+def test_a_span_has_one_number_style(low, high, expected):
+    from densitylab.report.typography import span
+
+    text = span(low, high).replace("\u00a0", " ")
+    assert text == expected
+    ends = text.split(" to ")
+    assert len({"×" in end for end in ends if end != "0"}) == 1

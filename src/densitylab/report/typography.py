@@ -72,6 +72,7 @@ __all__ = [
     "percent",
     "plural",
     "setting",
+    "span",
     "to_tex",
 ]
 
@@ -165,6 +166,37 @@ def percent(share, digits: int = 2, *, trim: bool = False) -> str:
         return f">{NBSP}{100 - 10 ** (2 - digits):.{decimals}f}{NBSP}%"
     text = fixed(significant, exponent)
     return f"{trim_zeros(text) if trim else text}{NBSP}%"
+
+
+def span(low, high, digits: int = 2) -> str:
+    """A range "low to high" in one style: both fixed, or both scientific.
+
+    :func:`number` picks fixed or scientific notation per value, which can mix the two
+    in one range ("−4.4 × 10⁻⁴ to 0.0013"); here, when either end needs scientific
+    notation, both take it.
+
+    Examples
+    --------
+    >>> from densitylab.report.typography import span
+    >>> span(-4.4e-4, 0.0013).replace("\\xa0", " ")  # no-break spaces, shown as spaces
+    '−4.4 × 10⁻⁴ to 1.3 × 10⁻³'
+    >>> print(span(0.05, 0.12))
+    0.050 to 0.12
+    """
+    ends = [number(low, digits), number(high, digits)]
+    if sum("×" in end for end in ends) == 1:
+        ends = [
+            end if "×" in end or not math.isfinite(x) or x == 0 else _scientific(x, digits)
+            for x, end in zip((float(low), float(high)), ends, strict=True)
+        ]
+    return f"{ends[0]} to {ends[1]}"
+
+
+def _scientific(x: float, digits: int) -> str:
+    significant, exponent = round_significant(x, check_digits(digits))
+    mantissa = significant[0] + (f".{significant[1:]}" if len(significant) > 1 else "")
+    sign = MINUS if x < 0 else ""
+    return f"{sign}{mantissa}{NBSP}×{NBSP}{power_of_ten(exponent)}"
 
 
 def interval(mean, se, digits: int = 2) -> str:

@@ -48,9 +48,7 @@ def _se(values) -> float:
 
 
 def _span(diff) -> str:
-    return (
-        f"paired 95 % interval of the difference {tp.number(diff.low)} to {tp.number(diff.high)}"
-    )
+    return f"paired 95 % interval of the difference {tp.span(diff.low, diff.high)}"
 
 
 def _train_words(on_train: np.ndarray, floor: np.ndarray) -> str:

@@ -21,6 +21,7 @@ from densitylab.report.typography import (
     percent,
     setting,
 )
+from densitylab.report.typography import span as tp_span
 from densitylab.studies import moons
 from densitylab.studies.claims import (
     copying_phrase,
@@ -265,7 +266,7 @@ def single_gaussian_check(mmd: pd.DataFrame, params, sets) -> dict:
         f"the two differ by at most {number(gap, 1)}: they are the same Gaussian up to "
         f"rounding. Their SE MMD² values differ by {interval(comparison.mean, comparison.se)} "
         f"on average (paired over the {count_word(comparison.n_pairs)} training sets); the "
-        f"95 % interval, {number(comparison.low)} to {number(comparison.high)}, {verdict}."
+        f"95 % interval, {tp_span(comparison.low, comparison.high)}, {verdict}."
     )
     return {"claim": text, "param_gap": gap, "diff": comparison.mean}
 

@@ -25,6 +25,7 @@ from densitylab.report.typography import (
     percent,
     setting,
 )
+from densitylab.report.typography import span as tp_span
 from densitylab.studies.claims import COPY_QUANTILE, CT_LIMIT, select
 
 __all__ = ["ALPHA", "bounded_p_value", "picks_claims", "spread_claims"]
@@ -83,7 +84,7 @@ def _heldout_relation(row, original_setting, good_setting, p_closer) -> str:
     low, high = row.get("mmd2_vs_good_low", math.nan), row.get("mmd2_vs_good_high", math.nan)
     if not (np.isfinite(low) and np.isfinite(high)):
         return "too few repeats to compare their held-out MMD²"
-    span = f"{number(low)} to {number(high)}"
+    span = tp_span(low, high)
     if low > 0:
         return (
             f"held-out MMD² prefers {good_setting} (paired 95 % interval of the difference, "
