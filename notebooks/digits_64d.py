@@ -124,7 +124,7 @@ distances = claims.distance_facts(splits[0], sigmas)
 fig, axes = new_figure(2, 1, aspect=0.45, sharex=True)
 plotting.plot_kernels(
     sigmas["median"],
-    other={"original $σ = 1$": sigmas["original"]},
+    other={"original study": sigmas["original"]},
     d_max=distances["d_max"],
     ax=axes[0, 0],
 )
@@ -135,6 +135,7 @@ ax.axvline(np.median(pairs), color="black", linestyle="--", label="median")
 ax.axvline(pairs.min(), color="black", linestyle=":", label="closest pair")
 ax.set(xlabel="distance between two digits [grey levels]", ylabel="pairs of digits")
 ax.legend(loc="upper left", frameon=False)
+fig.align_ylabels()
 
 # %% tags=["remove-cell"]
 glue_all("digits_distance", distances)
@@ -146,7 +147,8 @@ glue_figure("digits_fig_kernels", fig)
 # :alt: The SE and IMQ kernels against the distance between digits, with the median-heuristic bandwidth and the original bandwidth of 1 marked
 #
 # Top: the two kernels against the distance between two digits, at the median-heuristic
-# $\sigma$ of the training digits, with the original $\sigma = 1$ marked. Bottom: the
+# $\sigma$ of the training digits (solid) and at the original $\sigma = 1$ (dotted); thin
+# grey vertical lines mark $d = \sigma$ in the same styles. Bottom: the
 # distances between the first split's training digits (dashed: their median,
 # {glue:md}`digits_distance_median_distance:myst`; dotted: the closest pair,
 # {glue:md}`digits_distance_min_distance:myst`). Every distance lies far to the right of
@@ -248,20 +250,21 @@ glue_figure("digits_fig_original", fig)
 
 # %%
 fig, axes = new_figure(4, 1, aspect=0.3)
+fig.supylabel("mean held-out log-likelihood [nats per digit]")  # one label for the panels
 kde_fits = claims.selected(fits, model="GaussianKDE")
 kde_means = kde_fits.groupby("value")["heldout_loglik"].mean()
 near_peak = kde_means.index[kde_means >= kde_means.max() - 50]  # within 50 nats of the peak
-panels = [(name, claims.selected(fits, model=name), claims.family(name)) for name in families]
-panels.append(("zoom", kde_fits[kde_fits["value"].isin(near_peak)], "KDE, near its peak"))
-for ax, (name, rows, title) in zip(axes[:, 0], panels, strict=True):
+panels = [(claims.selected(fits, model=name), claims.family(name)) for name in families]
+panels.append((kde_fits[kde_fits["value"].isin(near_peak)], "KDE, near its peak"))
+for ax, (rows, title) in zip(axes[:, 0], panels, strict=True):
     plotting.plot_fit_criterion(
         rows,
         "heldout_loglik",
         ax=ax,
         line=None,
         title=title,
-        ylabel="mean held-out log-likelihood [nats per digit]",
-        legend="figure" if name == "zoom" else False,
+        ylabel="",
+        legend="figure",  # one legend under the panels, each note listed once
         categorical=True,
     )
 
@@ -275,9 +278,10 @@ glue_figure("digits_fig_loglik", fig)
 # :alt: Held-out log-likelihood of the GMM, the KDE and the density forest against their hyper-parameters
 #
 # Mean log density of the held-out digits under each model, from top to bottom the GMM,
-# the KDE, the density forest, and the KDE again on a linear axis for the bandwidths within
-# 50 nats of its peak (mean ± 1 standard error over the splits; higher is better; an axis
-# is symmetric-logarithmic where values span many orders of magnitude).
+# the KDE, the density forest, and the KDE again for the bandwidths within 50 nats of its
+# peak (mean ± 1 standard error over the splits; higher is better; linear y-axes). Where
+# settings lie far below the rest, a ▼ at the panel's lower edge marks each of them, and
+# the legend says how many there are and how far down they go.
 # ```
 #
 # {glue:md}`digits_loglik_claim:myst`
@@ -328,9 +332,11 @@ glue_figure("digits_fig_copy", fig)
 # :name: fig-digits-copy
 # :alt: Copy share and the data-copying statistic of the three families against their hyper-parameters
 #
-# Left: share of generated digits flagged as near-copies (dashed: the 5 % expected of new
-# digits). Right: $C_T$ (band: neither copying nor over-dispersed). One row per family;
-# means ± 1 standard error over the splits.
+# Left: share of generated digits flagged as near-copies (grey dotted line: the 5 %
+# expected of new digits; red dash-dotted line: the 10 % limit above which a setting
+# copies). Right: $C_T$ (grey dashed line: $C_T = 0$, as close as new data; green band:
+# neither copying nor over-dispersed). One row per family; means ± 1 standard error over
+# the splits.
 # ```
 #
 # {glue:md}`digits_copy_claim:myst`

@@ -103,7 +103,7 @@ sigmas = moons.mmd_bandwidths(X_test)
 # %%
 from densitylab import plotting
 
-fig = plotting.plot_kernels(sigmas["median"], other={"original $σ$": sigmas["original"]})
+fig = plotting.plot_kernels(sigmas["median"], other={"original study": sigmas["original"]})
 
 # %% tags=["remove-cell"]
 glue_all("moons_protocol", claims.protocol_facts(params, sigmas))
@@ -115,9 +115,9 @@ glue_figure("moons_fig_kernels", fig)
 # :alt: The SE and IMQ kernels against distance, with the median-heuristic bandwidth and the original study's bandwidth marked
 #
 # The two kernels against the distance $d$ between two points, at the median-heuristic
-# bandwidth $\sigma$ of the test set; the second marker is the original study's $\sigma$.
-# The SE kernel forgets pairs a few $\sigma$ apart; the IMQ kernel decays slowly, as
-# $\sigma/d$.
+# bandwidth $\sigma$ of the test set (solid) and at the original study's $\sigma$ (dotted);
+# the thin grey vertical lines mark $d = \sigma$ in the same styles. The SE kernel forgets
+# pairs a few $\sigma$ apart; the IMQ kernel decays slowly, as $\sigma/d$.
 # ```
 #
 # ## How large is the noise?
@@ -175,7 +175,9 @@ glue_figure("moons_fig_null", fig)
 #
 # Permutation null distributions of MMD² (SE kernel, median-heuristic $\sigma$) for a
 # perfect generator (top) and a single Gaussian fitted to the largest training set
-# (bottom), each against the test set; the vertical line is the observed MMD².
+# (bottom), each against the test set; the vertical line is the observed MMD² of this one
+# sample, written with its p-value (the text below gives the perfect generator's mean over
+# all its draws); the thin grey line marks 0.
 # ```
 #
 # {glue:md}`moons_noise_claim:myst`
@@ -423,9 +425,10 @@ glue_all("moons_witness", claims.witness_facts(witness_pair, X_test, sigmas))
 # :name: fig-moons-witness
 # :alt: The MMD witness function over the plane for a good and a bad Gaussian mixture, red where generated points are too many and blue where too few
 #
-# The witness function of {glue:md}`moons_witness_first:myst` (top) and of the bad one
-# (bottom) against the test set, SE kernel with {glue:md}`moons_witness_sigma:myst`: red where the model generates too
-# many points, blue where too few. The colour scale is shared, so the two panels compare.
+# The witness function of {glue:md}`moons_witness_first:myst` (left) and of the bad one
+# (right) against the test set, SE kernel with {glue:md}`moons_witness_sigma:myst`: red where the model generates too
+# many points, blue where too few; grey dots are the test points. The colour scale, under
+# the panels, is shared, so the two panels compare.
 # ```
 #
 # {glue:md}`moons_witness_claim:myst`
@@ -445,9 +448,9 @@ for ax, name in zip(axes.flat, names, strict=True):
         column,
         ax=ax,
         title=claims.family(name),
-        ylabel="held-out points at density 0"
+        ylabel="held-out points\nat density 0"
         if name == "Histogram2D"
-        else "mean held-out log-lik. [nats/point]",
+        else "mean held-out log-lik.\n[nats per point]",
         legend="figure" if name == names[-1] else False,  # one legend for the four panels
     )
 
@@ -493,6 +496,9 @@ glue_figure("moons_fig_differences", fig)
 # lower is better) and mean held-out log-likelihood in nats per point (right, higher is
 # better), for the GMM (top), the KDE (middle) and the density forest (bottom). Star: the
 # criterion's best; open circles tie with it; filled circles are worse beyond the noise.
+# Where settings lie so far out that the ties would look flat at 0, the axis is cut to
+# show the ties, and each such setting is drawn as a triangle at the axis' edge with its
+# mean difference written beside it.
 # ```
 #
 # ## Copying, read both ways
@@ -553,8 +559,9 @@ glue_figure("moons_fig_copy", fig)
 #
 # The two copy checks, one family per row from top to bottom: KDE, histogram, GMM and
 # density forest, per training size (mean ± 1 standard error). Left: share of generated
-# points flagged as near-copies; the dashed line is the $q$ = 5 % expected of new data, the
-# dotted line $2q$ = 10 %, above which a setting copies. Right: $C_T$; the band from −3 to 3
+# points flagged as near-copies; the grey dotted line is the $q$ = 5 % expected of new
+# data, the red dash-dotted line $2q$ = 10 %, above which a setting copies. Right: $C_T$;
+# the grey dashed line is $C_T = 0$ (as close as new data), and the green band from −3 to 3
 # is "neither copying nor over-dispersed".
 # ```
 #

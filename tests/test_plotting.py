@@ -38,6 +38,7 @@ from densitylab.plotting import (
     plot_witness,
     plot_witness_panels,
 )
+from densitylab.plotting._ticks import SymlogDecades, use_symlog
 from densitylab.report.figures import new_figure
 from densitylab.report.typography import axis_label, p_value, percent
 
@@ -211,6 +212,21 @@ def test_plot_sweep_uses_a_symlog_axis_at_the_noise_level_when_values_span_decad
     assert ax.yaxis.get_transform().linthresh == 3e-4
 
 
+def test_symlog_ticks_label_both_sides_of_zero_when_decades_are_thinned():
+    # Five decades up (10⁻⁵…10⁻¹), two down (−10⁻⁵, −10⁻⁴), room for five ticks: thinned,
+    # yet each side keeps its outermost decade, so negative values can be read too.
+    ticks = SymlogDecades(1e-5, max_ticks=5).tick_values(-6e-4, 0.12)
+    assert len(ticks) <= 5 and 0.0 in ticks
+    assert min(ticks) == -1e-4 and max(ticks) == 1e-1
+    fig, axes = new_figure(1, 1, aspect=0.3)  # the same in a short panel of the report
+    ax = axes[0, 0]
+    use_symlog(ax, 1e-5)
+    ax.set_ylim(-6e-4, 0.12)
+    fig.draw_without_rendering()
+    labelled = [t.get_position()[1] for t in ax.get_yticklabels() if t.get_text()]
+    assert min(labelled) == -1e-4 and max(labelled) == 1e-1
+
+
 def test_plot_sweep_stays_linear_when_nothing_is_squashed_near_zero():
     mmd = _mmd_frame(kernels=("se",)).assign(mmd2=lambda d: 0.01 + 0.001 * (d["value"] % 2))
     ax = plot_sweep(mmd).axes[0]
@@ -330,7 +346,7 @@ def test_fit_criterion_log_likelihood_as_it_is_mean_and_band():
 def test_fit_criterion_log_likelihood_over_many_decades_stays_linear_and_readable():
     # −1.5 × 10⁶ for a copying setting beside −147 … −164: a log axis would flatten
     # the differences the text reads; the axis zooms on the best decade instead.
-    loglik = {1: -1.5e6, 2: -2e4, 3: -164.0, 5: -147.0, 8: -150.0, 12: -158.0}
+    loglik = {1: -1.50304e6, 2: -2e4, 3: -164.0, 5: -147.0, 8: -150.0, 12: -158.0}
     fits = _fits_frame(values=lambda v: loglik[v])
     fig = plot_fit_criterion(fits.query("n_train == 100"), "heldout_loglik", line=None)
     ax = fig.axes[0]
@@ -341,6 +357,7 @@ def test_fit_criterion_log_likelihood_over_many_decades_stays_linear_and_readabl
     np.testing.assert_array_equal(marks.get_xdata(), [1, 2])
     np.testing.assert_array_equal(marks.get_ydata(), [low, low])
     assert not marks.get_clip_on()
+    # How far down, to two significant digits as the text writes numbers.
     assert "2 settings below the axis (down to −1.5\xa0×\xa010⁶)" in _legend_texts(fig.legends[0])
     _renders(fig)
 
@@ -596,7 +613,12 @@ def test_plot_kernels_curves_are_the_kernel_formulas_and_sigma_is_marked():
     texts = _legend_texts(fig.legends[0])
     assert "SE, $\\sigma = 0.80$ (median heuristic)" in texts
     assert "IMQ, $\\sigma = 0.12$ (original study)" in texts
-    assert len(texts) == 4
+    # The marker lines are in the legend, each in the style of its σ's curves.
+    handles = dict(zip(texts, fig.legends[0].legend_handles, strict=True))
+    for source, k in (("median heuristic", 0), ("original study", 1)):
+        marker = handles[f"$d = \\sigma$ ({source})"]
+        assert marker.get_linestyle() == _by_gid(ax.get_lines(), f"kernel:se:{k}").get_linestyle()
+    assert len(texts) == 6
     assert "_" not in _words(ax.get_xlabel())
     _renders(fig)
 
@@ -766,6 +788,19 @@ def test_witness_panels_share_region_colour_scale_and_one_colour_bar():
     assert [ax.get_title() for ax in panels] == ["good", "bad"]
     assert len(fig.legends) == 1
     _renders(fig)
+    # The colour bar lies under the panels and its one-line label fits in the figure.
+    bar = bars[0]
+    assert bar.get_position().y1 <= min(ax.get_position().y0 for ax in panels)
+    label = bar.xaxis.label
+    assert "too few" in label.get_text() and "\n" not in label.get_text()
+    assert _inside_figure(fig, label)
+
+
+def _inside_figure(fig, text):
+    """Whether a drawn text lies wholly inside the figure (nothing cut at an edge)."""
+    fig.draw_without_rendering()
+    box, page = text.get_window_extent(), fig.bbox
+    return page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1
 
 
 def test_permutation_null_shows_the_observed_line_with_margin_and_a_readable_null():
@@ -788,6 +823,14 @@ def test_permutation_null_shows_the_observed_line_with_margin_and_a_readable_nul
     assert inset_low <= null.min() and null.max() <= inset_high
     assert (inset_high - inset_low) < 0.5 * (axes[1, 0].get_xlim()[1] - axes[1, 0].get_xlim()[0])
     assert not axes[0, 0].child_axes  # a null as wide as the axis needs no inset
+    # The value's text is beside its line, away from the zero line, above the bars.
+    fig.draw_without_rendering()
+    for ax in axes[:, 0]:
+        box = _by_gid(ax.texts, "observed-text").get_window_extent()
+        zero_px = ax.transData.transform((0.0, 0.0))[0]
+        assert not box.x0 <= zero_px <= box.x1
+        tallest = max(patch.get_height() for patch in ax.patches)
+        assert box.y0 >= ax.transData.transform((0.0, tallest))[1]
     own = plot_permutation_null(near, ax=new_figure()[1][0, 0])
     legend = own.axes[0].get_legend()
     assert legend is not None and not own.legends  # compact, inside its panel

@@ -7,7 +7,7 @@ import numpy as np
 from densitylab.plotting._lines import band_entry, note_entry
 from densitylab.plotting._style import REFERENCE_COLOR
 from densitylab.plotting._ticks import fit_limits, tick_text, use_numbers, use_percent, use_symlog
-from densitylab.report.typography import percent
+from densitylab.report.typography import number, percent
 
 # Per-fit criteria: label, percent axis, and the words of their reference line and band.
 CRITERIA = {
@@ -84,7 +84,7 @@ def _mark_off_scale(ax, rows, entries):
         xs = np.array([positions[float(v)] for v in xs])
     ax.plot(xs, np.full(xs.size, low), linestyle="none", marker="v", markersize=7,
             color=REFERENCE_COLOR, clip_on=False, zorder=4, gid="off-scale")  # fmt: skip
-    lowest = tick_text(float(rows["mean"].min()), abs(float(rows["mean"].min())))
+    lowest = number(float(rows["mean"].min()), 2)  # how far down, as the text writes it
     settings = "setting" if len(rows) == 1 else "settings"
     handles.append(ax.get_lines()[-1])
     labels.append(f"{len(rows)} {settings} below the axis (down to {lowest})")

@@ -202,7 +202,8 @@ class SymlogDecades(Locator):
     """Major ticks of a symmetric-log axis: 0 and ±powers of ten, at most ``max_ticks``.
 
     Decades from ``linthresh`` outwards; when there are too many, every second (third, …)
-    decade counted from the one farthest from zero.
+    decade, counted on each side of zero from that side's outermost decade: a side that
+    reaches a decade keeps a labelled tick, so negative values can be read too.
     """
 
     def __init__(self, linthresh, max_ticks=None):
@@ -227,14 +228,17 @@ class SymlogDecades(Locator):
     def tick_values(self, vmin, vmax):
         lo, hi = sorted((float(vmin), float(vmax)))
         first = math.ceil(math.log10(self.linthresh) - 1e-9)
-        ticks = []
+        sides = []
         for sign, reach in ((1.0, hi), (-1.0, -lo)):
             if reach >= 10.0**first:
                 last = math.floor(math.log10(reach) + 1e-9)
-                ticks += [(sign, e) for e in range(first, last + 1)]
-        stride = max(1, math.ceil(len(ticks) / max(self._room() - 1, 1)))
-        top = max((e for _, e in ticks), default=first)
-        values = {sign * 10.0**e for sign, e in ticks if (top - e) % stride == 0}
+                sides.append((sign, list(range(first, last + 1))))
+        room = max(self._room() - 1, len(sides), 1)  # one tick for 0; one at least per side
+        stride = 1
+        while sum(-(-len(decades) // stride) for _, decades in sides) > room:
+            stride += 1
+        values = {sign * 10.0**e for sign, decades in sides for e in decades
+                  if (decades[-1] - e) % stride == 0}  # fmt: skip
         if not _is_power(self.linthresh):  # the edges of the linear part, e.g. a band's
             values |= {v for v in (-self.linthresh, self.linthresh) if lo <= v <= hi}
         if lo <= 0 <= hi:

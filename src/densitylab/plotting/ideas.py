@@ -43,21 +43,23 @@ def plot_kernels(sigma, *, ax=None, d_max=None, other=None) -> Figure:
     ----------
     sigma : float
         The bandwidth σ of the median heuristic: both kernels drawn solid at it, and a
-        thin vertical line at ``d = σ``.
+        thin grey vertical line at ``d = σ`` (in the legend as "d = σ").
     ax : matplotlib.axes.Axes, optional
         Draw into this Axes; by default a new one-panel figure.
     d_max : float, optional
         Right end of the distance axis; default four times the largest σ shown.
     other : mapping of str to float, optional
         Further σ, where it comes from → value, e.g. ``{"original study": 0.12}``:
-        both kernels drawn at each of them too (dotted, then dash-dotted), so the
-        figure shows how the kernels see distance at every scale it names.
+        both kernels drawn at each of them too (dotted, then dash-dotted), with a
+        vertical line at ``d = σ`` in that style, so the figure shows how the kernels
+        see distance at every scale it names.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two curves per σ (SE blue, IMQ orange; the line style tells the σ), legend
-        entries naming kernel and σ, the legend outside the axes.
+        Two curves per σ (SE blue, IMQ orange; the line style tells the σ) and a grey
+        vertical line at it; legend entries naming kernel and σ, and each marker line;
+        the legend outside the axes.
 
     Examples
     --------
@@ -87,7 +89,8 @@ def plot_kernels(sigma, *, ax=None, d_max=None, other=None) -> Figure:
             ax.plot(d, (1 + ratio) ** -0.5, color=_IMQ_COLOR, linestyle=style,
                     gid=f"kernel:imq:{k}", label=f"IMQ, {where}")  # fmt: skip
             ax.axvline(value, color="#7f7f7f", linewidth=0.8, linestyle=style, zorder=1,
-                       gid="sigma" if k == 0 else f"other:{source}")  # fmt: skip
+                       gid="sigma" if k == 0 else f"other:{source}",
+                       label=rf"$d = \sigma$ ({source})")  # fmt: skip
         ax.set_xlim(0, d_max)
         ax.set_ylim(0, 1.04)
         use_numbers(ax, axis="x")
@@ -135,8 +138,9 @@ def plot_permutation_null(result, *, ax=None, title=None, legend=None, zoom=None
     -------
     matplotlib.figure.Figure
         A histogram of ``result.null_statistics``, a vertical line at
-        ``result.statistic`` labelled with its value and p-value, x-limits holding both
-        with a margin.
+        ``result.statistic`` labelled with its value and p-value (above the bars, on
+        the side of the line away from 0 where the axis leaves room, so the zero line
+        does not cross the text), x-limits holding both with a margin.
 
     Examples
     --------
@@ -171,16 +175,18 @@ def plot_permutation_null(result, *, ax=None, title=None, legend=None, zoom=None
                    label="observed MMD²")  # fmt: skip
         ax.axvline(0.0, color="#b0b0b0", linewidth=0.8, zorder=0, gid="zero")
         ax.set_xlim(lo, hi)
-        right = statistic > (lo + hi) / 2
+        tallest = max((p.get_height() for p in ax.patches), default=0.0)
+        ax.set_ylim(0, 1.35 * tallest or 1.0)  # room for the value's text above the bars
+        left = _text_on_left(statistic, lo, hi)
         ax.annotate(f"{number(statistic, 2)}\n{p_value(result.p_value)}", (statistic, 0.96),
-                    xycoords=("data", "axes fraction"), xytext=(-5 if right else 5, 0),
-                    textcoords="offset points", ha="right" if right else "left", va="top",
+                    xycoords=("data", "axes fraction"), xytext=(-5 if left else 5, 0),
+                    textcoords="offset points", ha="right" if left else "left", va="top",
                     color=GENERATED_COLOR, gid="observed-text")  # fmt: skip
         use_numbers(ax, axis="x")
         ax.set_xlabel("MMD²")
         ax.set_ylabel("number of splits")
         if zoom or (zoom is None and narrow):
-            _zoom_inset(ax, null, bins, right)
+            _zoom_inset(ax, null, bins, statistic > (lo + hi) / 2)
         if legend == "figure":
             figure_legend(fig, *ax.get_legend_handles_labels())
         elif legend is None and below:
@@ -189,6 +195,18 @@ def plot_permutation_null(result, *, ax=None, title=None, legend=None, zoom=None
             ax.legend(loc="upper center", frameon=False, ncols=1, borderaxespad=0.2)
         ax.set_title("permutation test of MMD²" if title is None else title)
     return fig
+
+
+def _text_on_left(statistic, lo, hi, room=0.2):
+    """Whether the observed value's text goes left of its line: away from the zero line
+    (so that line does not cross it) where the axis leaves ``room`` on that side, else
+    into the wider side."""
+    position = (statistic - lo) / (hi - lo)
+    if statistic < 0 and position >= room:
+        return True
+    if statistic > 0 and position <= 1 - room:
+        return False
+    return position > 0.5
 
 
 def _zoom_inset(ax, null, bins, right):

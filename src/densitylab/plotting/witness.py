@@ -19,10 +19,14 @@ from densitylab.plotting._planar import (
 )
 from densitylab.plotting._style import KERNEL_TITLES, figure_legend, new_figure, report_rc
 from densitylab.plotting._ticks import NumberFormatter
-from densitylab.plotting.densities import WITNESS_LABEL, plot_witness
+from densitylab.plotting.densities import plot_witness
+from densitylab.report.figures import FIGURE_WIDTH_PX
 from densitylab.report.typography import number
 
 __all__ = ["plot_witness_panels"]
+
+#: The label of the row's colour bar, one line under the panels.
+ROW_WITNESS_LABEL = "witness $f$:  − too few generated points,  + too many"
 
 
 def plot_witness_panels(
@@ -31,8 +35,9 @@ def plot_witness_panels(
     """The witness function of each generated sample against ``Y``, compared fairly.
 
     One panel per sample, left to right, as :func:`plot_witness` draws it, with the
-    same plotted region (axis limits), the same symmetric colour scale and one colour
-    bar for all, and one legend below them: the panels differ only where the witness
+    same plotted region (axis limits), the same symmetric colour scale and one
+    horizontal colour bar under all of them (its label on one line, so it fits at any
+    column width), and one legend below it: the panels differ only where the witness
     functions do.
 
     Parameters
@@ -57,8 +62,8 @@ def plot_witness_panels(
     Returns
     -------
     matplotlib.figure.Figure
-        A row of equal-scaled panels with equal x- and y-limits, one colour bar at the
-        right of the row, the test points' legend entry below.
+        A row of equal-scaled panels with equal x- and y-limits, one colour bar under
+        the row, the test points' legend entry below it.
 
     Examples
     --------
@@ -93,7 +98,9 @@ def plot_witness_panels(
         raise ValueError(f"limit must be a number > 0, got {limit!r}.")
     n = len(points)
     with report_rc():
-        fig, axes = new_figure(1, n, aspect=panel_aspect(bounds, bar=False), sharey=True)
+        # Each panel's height, plus its share of the colour bar's row (about 80 px).
+        aspect = panel_aspect(bounds, bar=False) + 80 * n / FIGURE_WIDTH_PX
+        fig, axes = new_figure(1, n, aspect=aspect, sharey=True)
         for ax, (name, X) in zip(axes[0], points.items(), strict=True):
             plot_witness(X, Y, ax=ax, bandwidth=bandwidth, kernel=kernel, bounds=bounds,
                          grid_size=grid_size, title=name, limit=limit, with_colorbar=False,
@@ -101,11 +108,11 @@ def plot_witness_panels(
         for ax in axes[0, 1:]:
             ax.set_ylabel("")
             ax.tick_params(labelleft=False)
-        bar = fig.colorbar(axes[0, 0].get_images()[0], ax=list(axes[0]), shrink=0.9,
-                           aspect=25, pad=0.02)  # fmt: skip
-        bar.set_label(WITNESS_LABEL)
-        bar.ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], symmetric=True))
-        bar.ax.yaxis.set_major_formatter(NumberFormatter())
+        bar = fig.colorbar(axes[0, 0].get_images()[0], ax=list(axes[0]), location="bottom",
+                           shrink=0.6, aspect=40, pad=0.02)  # fmt: skip
+        bar.set_label(ROW_WITNESS_LABEL)
+        bar.ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], symmetric=True))
+        bar.ax.xaxis.set_major_formatter(NumberFormatter())
         bar.ax.minorticks_off()
         figure_legend(fig, *map(list, zip(point_handle("test", "test points", alpha=0.35))))
         if title is None:

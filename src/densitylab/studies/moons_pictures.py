@@ -14,6 +14,7 @@ import pandas as pd
 from densitylab.comparisons import paired_difference, rank_settings
 from densitylab.report.typography import family, interval, join, number, percent, setting
 from densitylab.studies.claims import criteria_claim, select
+from densitylab.studies.moons_differences import plot_criteria_differences
 from densitylab.sweeps import fit_and_sample
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "gallery_models",
     "criteria_takeaway",
     "good_picks_claim",
+    "plot_criteria_differences",
     "takeaways",
     "witness_facts",
     "witness_limit",
@@ -241,83 +243,6 @@ def takeaways(picks_, mmd, fits, params, noise: dict, hist: dict) -> dict:
         good_picks_claim(picks_, mmd, n_max),
     ]
     return {"takeaways": "\n".join(f"- {item}" for item in items)}
-
-
-_SYMBOLS = {
-    "n_components": "$K$",
-    "bandwidth": "$h$",
-    "n_min": "$n_\\min$",
-    "bins": "bins per axis",
-}
-
-
-def plot_differences_to_best(ax, ranking, param: str, *, title: str, ylabel: str) -> None:
-    """Each setting's paired difference to the best, with its 95 % interval.
-
-    Filled markers: intervals that exclude 0 (worse beyond the noise); open markers:
-    intervals that hold 0 (ties); the best itself sits at 0, marked by a star.
-    """
-    values = ranking.values
-    x = np.arange(len(values))
-    for i, value in enumerate(values):
-        if value == ranking.best:
-            ax.plot(i, 0.0, marker="*", color="black", markersize=9, linestyle="none")
-            continue
-        c = ranking.comparisons[value]
-        if not np.isfinite(c.mean):
-            continue
-        tied = value in ranking.tied
-        low = c.low if np.isfinite(c.low) else c.mean
-        high = c.high if np.isfinite(c.high) else c.mean
-        ax.errorbar(
-            i,
-            c.mean,
-            yerr=[[c.mean - low], [high - c.mean]],
-            fmt="o",
-            color="C0" if tied else "C3",
-            markerfacecolor="white" if tied else "C3",
-            capsize=3,
-        )
-    ax.axhline(0.0, color="0.4", linewidth=0.8, linestyle="--")
-    ax.set_xticks(x, [f"{v:g}" for v in values])
-    ax.set_xlabel(_SYMBOLS.get(param, param))
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-
-
-def plot_criteria_differences(mmd: pd.DataFrame, fits: pd.DataFrame, n_train: int, models):
-    """For each family a row: MMD² and held-out log-likelihood, each as paired
-    differences to its own best setting with 95 % intervals, at ``n_train``."""
-    from matplotlib.lines import Line2D
-
-    from densitylab.report.figures import new_figure
-
-    fig, axes = new_figure(len(models), 2, aspect=0.55)
-    for row, model in zip(axes, models, strict=True):
-        m_rows = select(mmd, model=model, n_train=n_train, kernel="se", bandwidth_name="median")
-        f_rows = select(fits, model=model, n_train=n_train)
-        param = f_rows["param"].iloc[0]
-        plot_differences_to_best(
-            row[0],
-            rank_settings(m_rows, "mmd2"),
-            param,
-            title=f"{family(model)}: MMD² − best",
-            ylabel="",
-        )
-        plot_differences_to_best(
-            row[1],
-            rank_settings(f_rows, "heldout_loglik", minimize=False),
-            param,
-            title=f"{family(model)}: log-likelihood − best",
-            ylabel="",
-        )
-    handles = [
-        Line2D([], [], marker="*", color="black", linestyle="none", label="best"),
-        Line2D([], [], marker="o", color="C0", markerfacecolor="white", label="ties (holds 0)"),
-        Line2D([], [], marker="o", color="C3", label="worse beyond the noise"),
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
-    return fig
 
 
 def criteria_takeaway(relations: dict) -> str:
