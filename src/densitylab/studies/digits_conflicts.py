@@ -51,6 +51,15 @@ def _span(diff) -> str:
     return f"paired 95 % interval of the difference {tp.span(diff.low, diff.high)}"
 
 
+def _read_difference(diff, *, below: str, above: str, tie: str, none: str) -> str:
+    """The sentence for a paired difference: below 0, above 0, within the noise, or none
+    (fewer than two splits); ``{span}`` in a sentence becomes the interval."""
+    if not (np.isfinite(diff.low) and np.isfinite(diff.high)):
+        return none
+    sentence = below if diff.high < 0 else above if diff.low > 0 else tie
+    return sentence.format(span=_span(diff))
+
+
 def _train_words(on_train: np.ndarray, floor: np.ndarray) -> str:
     """The copier's MMD² against its training digits beside real digits it never saw."""
     mean, se = float(floor.mean()), _se(floor)
@@ -64,22 +73,15 @@ def _train_words(on_train: np.ndarray, floor: np.ndarray) -> str:
             else "."
         )
     )
-    diff = paired_difference(on_train, floor)
-    if not (np.isfinite(diff.low) and np.isfinite(diff.high)):
-        return text
-    if diff.high < 0:
-        return text + (
-            f" The copier scores lower still ({_span(diff)}): against its training digits "
-            "it looks better than new real digits."
-        )
-    if diff.low > 0:
-        return text + (
-            f" The copier scores above them ({_span(diff)}), but nothing in its value says "
-            "that it copies."
-        )
-    return text + (
-        f" The copier is within the noise of them ({_span(diff)}): against its training "
-        "digits it cannot be told from new real digits."
+    return text + _read_difference(
+        paired_difference(on_train, floor),
+        below=" The copier scores lower still ({span}): against its training digits it "
+        "looks better than new real digits.",
+        above=" The copier scores above them ({span}), but nothing in its value says that "
+        "it copies.",
+        tie=" The copier is within the noise of them ({span}): against its training digits "
+        "it cannot be told from new real digits.",
+        none="",
     )
 
 
@@ -90,26 +92,19 @@ def _floor_words(on_heldout: np.ndarray, floor: np.ndarray, n_generated, n_train
         f"training digits score the same {tp.number(float(floor.mean()))} against the "
         "held-out digits. "
     )
-    diff = paired_difference(on_heldout, floor)
-    if not (np.isfinite(diff.low) and np.isfinite(diff.high)):
-        return text + "With fewer than two splits the two cannot be compared."
-    if diff.high < 0:
-        return text + (
-            f"The copier's held-out value lies below that floor ({_span(diff)}): the copies "
-            "still gain from lying near digits that resemble the held-out ones."
-        )
-    if diff.low > 0:
-        return text + (
-            f"The copier's held-out value lies above that floor ({_span(diff)}). That gap is "
-            f"no penalty for copying as such: {tp.number(n_generated)} draws from "
-            f"{tp.number(n_train)} training digits repeat many of them, and each repeated "
-            "pair raises the estimator's within-sample term: by about $(1 - \\bar k)/n$, with "
-            "$n$ the number of training digits and $\\bar k$ the mean kernel value between "
-            "two of them."
-        )
-    return text + (
-        f"The copier's held-out value is within the noise of that floor ({_span(diff)}): "
-        "against held-out digits it scores like real digits, no better."
+    return text + _read_difference(
+        paired_difference(on_heldout, floor),
+        below="The copier's held-out value lies below that floor ({span}): the copies still "
+        "gain from lying near digits that resemble the held-out ones.",
+        above="The copier's held-out value lies above that floor ({span}). That gap is no "
+        f"penalty for copying as such: {tp.number(n_generated)} draws from "
+        f"{tp.number(n_train)} training digits repeat many of them, and each repeated pair "
+        "raises the estimator's within-sample term: by about $(1 - \\bar k)/n$, with $n$ "
+        "the number of training digits and $\\bar k$ the mean kernel value between two "
+        "of them.",
+        tie="The copier's held-out value is within the noise of that floor ({span}): "
+        "against held-out digits it scores like real digits, no better.",
+        none="With fewer than two splits the two cannot be compared.",
     )
 
 

@@ -179,9 +179,9 @@ def perfect_sample(params, repeat: int = 0) -> np.ndarray:
     Examples
     --------
     >>> from densitylab.studies import moons
-    >>> params = moons.PARAMETERS.validate(moons.PARAMETERS.defaults())
-    >>> moons.perfect_sample(params).shape
-    (2000, 2)
+    >>> params = moons.PARAMETERS.validate(moons.PARAMETERS.defaults() | {"n_generated": 500})
+    >>> moons.perfect_sample(params, repeat=1).shape  # n_generated points
+    (500, 2)
     """
     pool = sample_moons(
         50 * params.n_generated,

@@ -77,14 +77,6 @@ def _sigma_one(mmd, fits) -> dict:
         f"({number(resolution)})."
     )
     return _row(claim, verdict, evidence)
-    verdict = "confirmed" if largest < resolution else "not supported"
-    evidence = (
-        f"Over every fit, |MMD²| ≤ {number(largest)} (none copies), "
-        + ("far below" if largest < resolution else "not below")
-        + " the smallest spread over splits of any held-out MMD² at the median-heuristic σ "
-        f"({number(resolution)}), the finest difference the report resolves."
-    )
-    return _row(claim, verdict, evidence)
 
 
 def _direction(mmd, verdicts, model, words, want) -> tuple[dict, object, object]:
