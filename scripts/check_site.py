@@ -425,11 +425,21 @@ def check_number_style(page: Page) -> Iterator[str]:
         yield from number_style_problems(text)
 
 
+def _without_shown_outputs(article):
+    """``article`` without the outputs of code cells whose code the page shows: a table a
+    visible ``df.head()`` prints is headed by the data's own column names, as code is."""
+    copy = BeautifulSoup(str(article), "html.parser")
+    for output in copy.select("div.cell > div.cell_output"):
+        if output.parent.select_one(":scope > div.cell_input") is not None:
+            output.decompose()
+    return copy
+
+
 def check_raw_notation(page: Page) -> Iterator[str]:
     """Prose says "least points per leaf", not ``n_min`` (code names belong in code)."""
     if page.is_code_reference:
         return
-    for text in prose_blocks(page.article):
+    for text in prose_blocks(_without_shown_outputs(page.article)):
         for match in RAW_NOTATION_PATTERN.finditer(text):
             yield f"code name {match.group(0)!r} in prose: {_around(text, match)!r}"
 

@@ -598,3 +598,20 @@ def test_the_book_style_keeps_a_scrolling_tables_caption_in_view(tmp_path):
     assert wide["width"] > wide["box"]  # it does scroll
     assert wide["caption_align"] in check_site.CAPTION_ALIGNMENTS
     assert not wide["caption_clipped"]
+
+
+def _cell(output: str, *, shown: bool) -> str:
+    code = '<div class="cell_input docutils container"><pre>mmd.head()</pre></div>'
+    return (
+        '<div class="cell docutils container">'
+        + (code if shown else "")
+        + f'<div class="cell_output docutils container">{output}</div></div>'
+    )
+
+
+def test_code_names_in_the_output_of_shown_code_pass(site):
+    table = "<table><thead><tr><th>n_train</th><th>mmd2</th></tr></thead></table>"
+    assert problems(site, _cell(table, shown=True)) == []
+    # The same table under hidden code is report text: its headers must be words.
+    found = problems(site, _cell(table, shown=False))
+    assert any("code name 'n_train'" in p for p in found), found
