@@ -85,18 +85,6 @@ def site() -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """pytest-playwright launches Debian's chromium, never a downloaded browser."""
-    if check_site.find_chromium() is None:
-        pytest.fail(
-            "chromium is not installed: run `make chromium` "
-            "(apt-get update && apt-get install -y chromium).",
-            pytrace=False,
-        )
-    return {**browser_type_launch_args, **check_site.launch_args()}
-
-
-@pytest.fixture(scope="session")
 def browser_views(site, browser):
     shots = site.parent / "screenshots"
     return check_site.browse(site, DOCNAMES, screenshots=shots, browser=browser)

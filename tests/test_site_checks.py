@@ -557,15 +557,13 @@ of a word when its table scrolls sideways in the column of the page.</caption>
 
 
 @pytest.mark.slow
-def test_browser_check_measures_tables_on_a_bad_page(tmp_path):
-    if check_site.find_chromium() is None:
-        pytest.fail("chromium is not installed: run `make chromium`.", pytrace=False)
+def test_browser_check_measures_tables_on_a_bad_page(tmp_path, browser):
     (tmp_path / "book").mkdir()
     (tmp_path / "book" / "page.html").write_text(
         '<html><body><article class="bd-article" style="width: 688px">'
         f"{_WIDE_TABLE}</article></body></html>"
     )
-    views = check_site.browse(tmp_path, ["book/page"])["book/page"]
+    views = check_site.browse(tmp_path, ["book/page"], browser=browser)["book/page"]
     wide, narrow = views[0].tables
     assert (wide["label"], wide["width"], wide["box"]) == ("tab-wide", 1100, 688)
     assert wide["caption_align"] == "center" and wide["caption_clipped"]
@@ -582,10 +580,8 @@ def test_browser_check_measures_tables_on_a_bad_page(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_book_style_keeps_a_scrolling_tables_caption_in_view(tmp_path):
+def test_the_book_style_keeps_a_scrolling_tables_caption_in_view(tmp_path, browser):
     """book/_static/densitylab.css: the caption sticks to the box while the table scrolls."""
-    if check_site.find_chromium() is None:
-        pytest.fail("chromium is not installed: run `make chromium`.", pytrace=False)
     (tmp_path / "book").mkdir()
     css = (Path(__file__).resolve().parents[1] / "book" / "_static" / "densitylab.css").read_text()
     table = _WIDE_TABLE.replace('style="text-align: center"', "")
@@ -593,7 +589,7 @@ def test_the_book_style_keeps_a_scrolling_tables_caption_in_view(tmp_path):
         f"<html><head><style>{css}</style></head><body>"
         f'<article class="bd-article" style="width: 688px">{table}</article></body></html>'
     )
-    views = check_site.browse(tmp_path, ["book/page"], widths=(800,))["book/page"]
+    views = check_site.browse(tmp_path, ["book/page"], widths=(800,), browser=browser)["book/page"]
     wide = views[0].tables[0]
     assert wide["width"] > wide["box"]  # it does scroll
     assert wide["caption_align"] in check_site.CAPTION_ALIGNMENTS

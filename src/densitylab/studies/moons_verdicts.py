@@ -211,9 +211,8 @@ def _floor_reading(rows: pd.DataFrame, forest: pd.DataFrame, floor_: dict) -> st
     if near.empty:
         return text + " Every training set on its own calls every setting over-dispersed."
     text += (
-        f" Yet at {join(setting(near['param'].iloc[0], v) for v in near['value'])} some "
-        "training sets pass on their own: there the verdict is a threshold effect, not a "
-        "clear failure"
+        " Where some training sets pass on their own, the verdict is a threshold effect, "
+        "not a clear failure"
     )
     kde = select(rows, model="GaussianKDE")
     if kde.empty or "lambda_value" not in floor_:
