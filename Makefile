@@ -17,14 +17,18 @@ OLDEST := requirements/oldest.txt
 OLDEST_VENV := .venv-oldest
 OLDEST_STAMP := $(OLDEST_VENV)/.installed-stamp
 COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --quiet
-# The lane has no notebook tools (jupytext, papermill, nbval, jupyter-book): test files that
-# import them at module level are named tests/test_notebook*.py or tests/test_book.py.
+# The lane has no notebook or book tools (jupytext, papermill, nbval, jupyter-book, the site
+# check's BeautifulSoup and Playwright): test files that import them at module level are
+# tests/test_notebook*.py, tests/test_book.py, tests/test_report_book.py (it builds a small
+# book with jupyter-book) and tests/test_site_checks.py.
 # Tests marked `locked` check .venv itself (installed = lock, the wheel build) and are skipped.
 # Old releases emit deprecation warnings about one another, which filterwarnings = error would
 # turn into failures: pytest 9 about scikit-learn 1.6's parametrize_with_checks (a generator),
 # pyparsing 3.3 about matplotlib < 3.10.7's calls. Only these two are tolerated there.
 OLDEST_PYTEST := -m "not notebook and not book and not locked" \
-	--ignore=tests/test_book.py --ignore-glob="tests/test_notebook*.py" \
+	--ignore=tests/test_book.py --ignore=tests/test_site_checks.py \
+	--ignore=tests/test_report_book.py \
+	--ignore-glob="tests/test_notebook*.py" \
 	-W "ignore:Passing a non-Collection iterable to parametrize:pytest.PytestRemovedIn10Warning" \
 	-W "ignore::pyparsing.warnings.PyparsingDeprecationWarning"
 NOTEBOOKS := notebooks/moons_2d.py notebooks/digits_64d.py

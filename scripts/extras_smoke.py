@@ -5,8 +5,9 @@ tests/test_packaging.py (the locked ones). Usage: ``python scripts/extras_smoke.
 with parts ``tqdm``, ``distributed`` and ``report`` (default: all three).
 
 * ``tqdm``: a runtime dependency (progress bars), plain and ``tqdm.auto``.
-* ``distributed``: the ``[distributed]`` extra. A sweep run on a local Dask cluster through
-  joblib's Dask backend (worker processes) equals the same sweep run with ``n_jobs=1``.
+* ``distributed``: the ``[distributed]`` extra. A sweep run on a local Dask cluster
+  (``run_sweep(..., scheduler=client)``, worker processes) equals the same sweep run with
+  ``n_jobs=1``, bit for bit.
 * ``report``: the ``[report]`` extra. ``myst_nb.glue`` of a value outside a notebook.
 """
 
@@ -38,39 +39,43 @@ def _moons(n, random_state):
 def check_distributed() -> str:
     import dask
     import distributed
-    import joblib
     import pandas as pd
 
-    from densitylab.experiments import make_training_sets, run_sweep
     from densitylab.models import GMM
+    from densitylab.seeding import make_training_sets
+    from densitylab.sweeps import run_sweep
 
     sets = make_training_sets(_moons, [60, 120], 2, seed=3)
     X_test = _moons(200, 99)
 
-    def sweep(n_jobs):
+    def sweep(n_jobs, scheduler=None):
         result = run_sweep(
             GMM(),
             "n_components",
             [1, 2, 3],
             sets,
             {"test": X_test},
-            bandwidths={"test": [0.5]},
+            bandwidths={"test": {"median": 0.5}},
             n_generated=100,
             heldout=X_test,
             seed=1,
             n_jobs=n_jobs,
             progress=False,
+            scheduler=scheduler,
         )
-        return result.drop(columns="fit_seconds")
+        return result.fits.drop(columns="fit_seconds"), result.mmd
 
     serial = sweep(1)
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     )
-    with cluster, distributed.Client(cluster), joblib.parallel_config(backend="dask"):
-        on_dask = sweep(2)
-    pd.testing.assert_frame_equal(serial, on_dask, check_exact=True)
-    return f"dask {dask.__version__}, distributed {distributed.__version__}: {len(on_dask)} rows"
+    with cluster, distributed.Client(cluster) as client:  # the documented call
+        on_dask = sweep(None, scheduler=client)
+    for expected, got in zip(serial, on_dask, strict=True):
+        pd.testing.assert_frame_equal(expected, got, check_exact=True)
+    return (
+        f"dask {dask.__version__}, distributed {distributed.__version__}: {len(on_dask[1])} rows"
+    )
 
 
 def check_report() -> str:

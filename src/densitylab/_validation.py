@@ -12,11 +12,16 @@ from __future__ import annotations
 import ast
 import math
 import numbers
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+# Where NumPy keeps the warning a ragged sequence raises (numpy.exceptions from 1.25).
+_RAGGED_WARNING = getattr(np, "exceptions", np).VisibleDeprecationWarning
+
 __all__ = [
+    "as_array",
     "check_2d_array",
     "check_grid",
     "check_n_samples",
@@ -26,6 +31,19 @@ __all__ = [
     "check_scalar_param",
     "from_text",
 ]
+
+
+def as_array(values) -> np.ndarray:
+    """``np.asarray``, with a ragged sequence a ValueError on every supported NumPy.
+
+    NumPy < 1.24 only warns (VisibleDeprecationWarning) and builds an object array.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", _RAGGED_WARNING)
+        try:
+            return np.asarray(values)
+        except _RAGGED_WARNING:
+            raise ValueError("ragged nested sequence") from None
 
 
 def _not_rectangular(name: str) -> ValueError:
@@ -74,7 +92,7 @@ e.g. a list of equal-length lists of numbers; got a ragged or non-numeric sequen
     if A is None:
         raise ValueError(f"{name} must be an array of shape (n_samples, n_features), got None.")
     try:
-        A = np.asarray(A)
+        A = as_array(A)
     except ValueError:
         raise _not_rectangular(name) from None
     if np.iscomplexobj(A):

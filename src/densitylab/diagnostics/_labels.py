@@ -8,7 +8,7 @@ import numpy as np
 from scipy import stats
 
 from densitylab._random import as_generator
-from densitylab._validation import check_positive_int, check_rectangular
+from densitylab._validation import as_array, check_positive_int, check_rectangular
 
 
 class LabelBalance(NamedTuple):
@@ -42,7 +42,7 @@ class LabelBalance(NamedTuple):
 def _check_labels(labels, n_classes: int) -> np.ndarray:
     """Validate integer class labels in ``[0, n_classes)`` and return them as int64."""
     try:
-        labels = np.asarray(labels)
+        labels = as_array(labels)
     except ValueError:
         raise ValueError(
             "labels must be a 1-D array of integer class indices; got a ragged sequence."
@@ -152,8 +152,8 @@ def predicted_label_balance(classifier, X, *, n_classes=10):
     >>> from densitylab.diagnostics import predicted_label_balance
     >>> clf = DummyClassifier(strategy="constant", constant=3).fit([[0.0]] * 10, [3] * 10)
     >>> predicted, lb = predicted_label_balance(clf, [[0.0]] * 50)
-    >>> lb.counts[3], round(lb.p_value, 12)
-    (np.int64(50), 0.0)
+    >>> int(lb.counts[3]), round(lb.p_value, 12)
+    (50, 0.0)
     """
     predicted = np.asarray(classifier.predict(check_rectangular(X, "X")))
     return predicted, label_balance(predicted, n_classes=n_classes)
