@@ -14,8 +14,7 @@ import pytest
 
 from densitylab.studies import digits, digits_claims, intro, moons, moons_claims, original
 from densitylab.studies.claims import copying_verdict
-from densitylab.sweep_result import SweepResult
-from densitylab.sweeps import run_sweep
+from densitylab.studies.sweeping import sweep_families
 
 pytestmark = pytest.mark.slow
 
@@ -31,6 +30,22 @@ def _check_text(text: str) -> None:
     assert not re.search(r"\d[eE][+-]?\d", prose), f"e-notation in {text!r}"
     assert not re.search(r"(?<![\w$])-\d", prose), f"a hyphen as minus sign in {text!r}"
     assert "nan" not in text.lower().split(), f"a NaN in {text!r}"
+
+
+def _moons_run(params):
+    """The moons chapter's sweep on ``params``: what the notebook computes, small."""
+    X_test = moons.test_set(params)
+    sets = moons.training_sets(params)
+    sigmas = moons.mmd_bandwidths(X_test)
+    result = sweep_families(
+        moons.families(params),
+        sets,
+        params,
+        references={"test": X_test},
+        bandwidths={"test": sigmas},
+        heldout=X_test,
+    )
+    return params, X_test, sets, sigmas, result
 
 
 @pytest.fixture(scope="module")
@@ -49,25 +64,7 @@ def small_moons():
             "n_jobs": 1,
         }
     )
-    X_test = moons.test_set(params)
-    sets = moons.training_sets(params)
-    sigmas = moons.mmd_bandwidths(X_test)
-    result = SweepResult.concat(
-        run_sweep(
-            f.model,
-            f.param,
-            f.values,
-            sets,
-            {"test": X_test},
-            bandwidths={"test": sigmas},
-            n_generated=params.n_generated,
-            heldout=X_test,
-            seed=params.seed,
-            copy_check=True,
-        )
-        for f in moons.families(params).values()
-    )
-    return params, X_test, sets, sigmas, result
+    return _moons_run(params)
 
 
 def test_moons_section_claims_are_sentences(small_moons):
@@ -137,18 +134,8 @@ def small_digits():
     )
     splits = digits.splits(params)
     sigmas = digits.mmd_bandwidths(splits, params)
-    result = SweepResult.concat(
-        run_sweep(
-            f.model,
-            f.param,
-            f.values,
-            splits,
-            bandwidths={"train": sigmas, "heldout": sigmas},
-            n_generated=params.n_generated,
-            seed=params.seed,
-            copy_check=True,
-        )
-        for f in digits.families(params).values()
+    result = sweep_families(
+        digits.families(params), splits, params, bandwidths={"train": sigmas, "heldout": sigmas}
     )
     return params, splits, sigmas, result
 
@@ -240,25 +227,7 @@ def tiny_moons():
             "n_jobs": 1,
         }
     )
-    X_test = moons.test_set(params)
-    sets = moons.training_sets(params)
-    sigmas = moons.mmd_bandwidths(X_test)
-    result = SweepResult.concat(
-        run_sweep(
-            f.model,
-            f.param,
-            f.values,
-            sets,
-            {"test": X_test},
-            bandwidths={"test": sigmas},
-            n_generated=params.n_generated,
-            heldout=X_test,
-            seed=params.seed,
-            copy_check=True,
-        )
-        for f in moons.families(params).values()
-    )
-    return params, X_test, sets, sigmas, result
+    return _moons_run(params)
 
 
 def test_pictures_and_claims_run_without_a_good_gmm(tiny_moons):
