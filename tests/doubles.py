@@ -8,10 +8,14 @@ from sklearn.base import BaseEstimator, DensityMixin
 
 from densitylab._random import as_generator
 from densitylab.seeding import make_training_sets
+from densitylab.studies.picks import Criterion
 from densitylab.sweeps import run_sweep
 
 #: Named MMD bandwidths of the sweep tests' one reference sample, "test".
 BANDWIDTHS = {"test": {"narrow": 0.5, "wide": 1.0}}
+#: The picks tests' criteria: held-out (test set, SE, median σ) and the original study's.
+HELDOUT = Criterion("test", "se", "median")
+ORIGINAL = Criterion("test", "se", "original")
 
 
 class ShiftedGaussian(DensityMixin, BaseEstimator):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from doubles import HELDOUT, ORIGINAL
 
 from densitylab.studies.claims import (
     copying_phrase,
@@ -18,10 +19,7 @@ from densitylab.studies.claims import (
     select,
     sweep_claim,
 )
-from densitylab.studies.picks import Criterion, picks_claims, picks_table, picks_table_view
-
-HELDOUT = Criterion("test", "se", "median")
-ORIGINAL = Criterion("test", "se", "original")
+from densitylab.studies.picks import picks_claims, picks_table, picks_table_view
 
 
 def _rows(means, keys, repeats, seed, measure):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from doubles import HELDOUT, ORIGINAL
 
 from densitylab.studies.picks import (
-    Criterion,
     bounded_p_value,
     picks_claims,
     picks_table,
@@ -16,8 +16,6 @@ from densitylab.studies.picks import (
     spread_claims,
 )
 
-HELDOUT = Criterion("test", "se", "median")
-ORIGINAL = Criterion("test", "se", "original")
 KEYS = {"model": "GMM", "param": "n_components", "n_train": 100}
 
 
